@@ -1,0 +1,240 @@
+"""The three tables read from HTML table grids (rowspan/colspan already expanded by html.py).
+
+A grid keeps what text loses: every value sits in a known column, under a known stack of header
+cells, beside a known stack of row-label cells. So each value column is named by its own header
+stack (申请人情况 › 法人或其他组织 › 商业企业 → commercial) and each row by its label cells
+(三、本年度办理结果 › （三）不予公开 › 1.属于国家秘密 → denied_state_secret); blanks stay blank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from . import codes, labels
+from .model import Cell
+from .normalize import fold
+from .tables import TableRead, _active_row_columns, _declares_yuan, _item_of
+from .values import is_value_text, parse_value
+
+Grid = list[list[str]]
+
+_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("active_disclosure", ("第二十条",)),
+    ("requests", ("申请人情况", "本年新收", "自然人")),
+    ("review_litigation", ("行政复议", "行政诉讼", "结果维持")),
+)
+
+
+def _dedupe_join(cells: Sequence[str]) -> str:
+    """Join a stack of cells, dropping the repeats that span expansion produced."""
+    out: list[str] = []
+    for c in cells:
+        c = c.strip()
+        if c and (not out or out[-1] != c):
+            out.append(c)
+    return " ".join(out)
+
+
+def _is_number(cell: str) -> bool:
+    t = cell.strip()
+    return bool(t) and is_value_text(t)
+
+
+def split_by_table(grid: Grid) -> list[tuple[str, Grid]]:
+    """A page may print several tables in one <table>: cut the rows where a new table's cue starts."""
+    parts: list[tuple[str, Grid]] = []
+    kind: str | None = None
+    for row in grid:
+        text = fold("".join(row))
+        for name, cues in _CUES:
+            if name != kind and any(c in text for c in cues):
+                kind = name
+                parts.append((name, []))
+                break
+        if parts:
+            parts[-1][1].append(row)
+    return parts
+
+
+def _value_columns(rows: Grid) -> list[int]:
+    numeric = [r for r in rows if any(_is_number(c) for c in r)]
+    if not numeric:
+        return []
+    width = max(len(r) for r in rows)
+    cols = []
+    for j in range(width):
+        ok = sum(1 for r in numeric if j < len(r) and (not r[j].strip() or _is_number(r[j])))
+        has = sum(1 for r in numeric if j < len(r) and _is_number(r[j]))
+        if has and ok >= 0.8 * len(numeric):
+            cols.append(j)
+    return cols
+
+
+def _distinct_columns(header: Grid, vcols: list[int]) -> list[int]:
+    """Drop value columns that repeat their left neighbour's header: one cell spread by colspan."""
+    out: list[int] = []
+    for i, j in enumerate(vcols):
+        text = _column_text(header, j)
+        if i and text and text == _column_text(header, vcols[i - 1]):
+            continue
+        out.append(j)
+    return out
+
+
+def _header_rows(rows: Grid, match: Callable[[str], tuple[str, float] | None], first_value_col: int
+                 ) -> tuple[Grid, Grid]:
+    """Rows above the first labelled data row are the header."""
+    for i, r in enumerate(rows):
+        label = _dedupe_join(r[:first_value_col])
+        if label and match(label) and any(_is_number(c) or not c.strip() for c in r[first_value_col:]):
+            return rows[:i], rows[i:]
+    return rows, []
+
+
+def _column_text(header: Grid, j: int) -> str:
+    return _dedupe_join([r[j] if j < len(r) else "" for r in header])
+
+
+def _read_requests(rows: Grid, out: TableRead) -> None:
+    vcols = _value_columns(rows)
+    if not vcols:
+        return
+    header, body = _header_rows(rows, labels.match_request_row, vcols[0])
+    vcols = _distinct_columns(header, vcols)
+    names: dict[int, str] = {}
+    for j in vcols:
+        hits = [c for _p, c, _w in labels.scan(_column_text(header, j), "requests") if c != labels.PARENT]
+        if hits and hits[-1] not in names.values():
+            names[j] = hits[-1]
+    if len(names) != len(codes.REQUEST_COLUMNS):
+        if len(vcols) == len(codes.REQUEST_COLUMNS):
+            names = dict(zip(vcols, [c for c, _ in codes.REQUEST_COLUMNS], strict=True))
+            out.warnings.append("requests: column labels incomplete in the table header; the official "
+                                "column order was assumed")
+        else:
+            out.warnings.append(f"requests: {len(vcols)} value columns, {len(names)} named; table left out")
+            return
+    for r in body:
+        label = _dedupe_join(r[:vcols[0]])
+        hit = labels.match_request_row(label)
+        if hit is None:
+            if any(_is_number(r[j]) for j in vcols if j < len(r)):
+                out.warnings.append(f"requests: unrecognised row label {label[-30:]!r}; its numbers were left out")
+            continue
+        row = hit[0]
+        for j, column in names.items():
+            raw = r[j].strip() if j < len(r) else ""
+            value, ok = parse_value(raw)
+            if not ok:
+                out.warnings.append(f"requests: {row}/{column} value {raw!r} not understood")
+            out.add(Cell(row, column, value, raw))
+        if row in ("other_no_correction", "other_no_fee", "other_other"):
+            out.evidence["2021"] += 3
+
+
+def _read_review(rows: Grid, out: TableRead) -> None:
+    vcols = _value_columns(rows)
+    if not vcols:
+        return
+    first_data = next(i for i, r in enumerate(rows) if any(_is_number(r[j]) for j in vcols if j < len(r)))
+    header, body = rows[:first_data], rows[first_data:first_data + 1]
+    names: dict[int, tuple[str, str]] = {}
+    for j in vcols:
+        hits = [c for _p, c, _w in labels.scan(_column_text(header, j), "review")]
+        groups = [c[2:] for c in hits if c.startswith("g:")]
+        columns = [c for c in hits if not c.startswith("g:") and c != labels.PARENT]
+        if groups and columns and (groups[-1], columns[-1]) not in names.values():
+            names[j] = (groups[-1], columns[-1])
+    if len(names) != 15:
+        if len(vcols) == 15:
+            names = dict(zip(vcols, [(g, c) for g, _ in codes.REVIEW_GROUPS for c, _ in codes.REVIEW_COLUMNS],
+                             strict=True))
+            out.warnings.append("review_litigation: group/column labels incomplete in the table header; "
+                                "the official order was assumed")
+        else:
+            out.warnings.append(f"review_litigation: {len(vcols)} value columns, {len(names)} named; "
+                                "table left out")
+            return
+    for r in body:
+        for j, (group, column) in names.items():
+            raw = r[j].strip() if j < len(r) else ""
+            value, ok = parse_value(raw)
+            if not ok:
+                out.warnings.append(f"review_litigation: {group}/{column} value {raw!r} not understood")
+            out.add(Cell(None, column, value, raw, group=group))
+
+
+def _read_active(rows: Grid, out: TableRead) -> None:
+    blocks: list[Grid] = []
+    for r in rows:
+        if "第二十条" in fold("".join(r)):
+            blocks.append([])
+        if blocks:
+            blocks[-1].append(r)
+    for block in blocks:
+        vcols = _value_columns(block)
+        if not vcols:
+            continue
+        header, body = _header_rows(block, labels.match_active_row, vcols[0])
+        vcols = _distinct_columns(header, vcols)
+        header_text = " ".join(_dedupe_join(r) for r in header)
+        unit_yuan = _declares_yuan(header_text)
+        named: dict[int, str] = {}
+        for j in vcols:
+            hits = labels.scan(_column_text(header, j), "active")
+            for _p, code, word in hits:
+                if code in ("made", "published", "total_published", "previous_items", "change", "items"):
+                    out.evidence["2019"] += 2
+                elif code in ("issued", "repealed", "in_force") or word in ("本年处理决定", "收费金额"):
+                    out.evidence["2021"] += 2
+            if hits and hits[-1][1] not in named.values():
+                named[j] = hits[-1][1]
+        for r in body:
+            label = _dedupe_join(r[:vcols[0]])
+            hit = labels.match_active_row(label)
+            if hit is None:
+                continue
+            row = hit[0]
+            if row in ("other_services", "procurement"):
+                out.evidence["2019"] += 2
+            cols = list(named.items())
+            filled = [j for j in vcols if j < len(r) and r[j].strip()]
+            if any(j not in named for j in filled):
+                # Some value columns lost their labels: let the row's template columns fill them in.
+                distinct = list(dict.fromkeys(r[j] for j in vcols if j < len(r)))
+                columns, assumed = _active_row_columns(row, list(named.values()), len(vcols))
+                if columns is None:
+                    out.warnings.append(f"active_disclosure: row {row} could not be aligned with its column "
+                                        f"labels ({', '.join(named.values()) or 'none'}; values {distinct})")
+                    continue
+                cols = list(zip(vcols, columns, strict=True))
+                if assumed:
+                    out.warnings.append(f"active_disclosure: row {row}: column labels lost, official order "
+                                        f"assumed ({', '.join(columns)})")
+            for j, column in cols:
+                raw = r[j].strip() if j < len(r) else ""
+                money = column in codes.MONEY_COLUMNS
+                value, ok = parse_value(raw, money=money, unit_yuan=money and unit_yuan)
+                if not ok:
+                    out.warnings.append(f"active_disclosure: {row}/{column} value {raw!r} not understood")
+                out.add(Cell(row, column, value, raw, item=_item_of(row)))
+
+
+_GRID_READERS: dict[str, Callable[[Grid, TableRead], None]] = {
+    "active_disclosure": _read_active, "requests": _read_requests, "review_litigation": _read_review,
+}
+
+
+def read_grids(grids: Sequence[Grid]) -> dict[str, TableRead]:
+    """Every statistics table found in the page's grids, by table name."""
+    out: dict[str, TableRead] = {}
+    for grid in grids:
+        folded = [[fold(c) for c in row] for row in grid]
+        for name, rows in split_by_table(folded):
+            read = TableRead(name)
+            _GRID_READERS[name](rows, read)
+            if name in out:
+                out[name].merge(read)
+            else:
+                out[name] = read
+    return out

@@ -1,0 +1,246 @@
+"""One report in, one contract out: `parse_report(bytes)` and `parse_text(str)`.
+
+The steps, each in its own module: decode (decode.py) or read the page (html.py) → script
+(script.py) → top-level sections (sections.py) → table regions → slots (slots.py) → tables by
+labels (tables.py, grids.py) → template from the labels seen → metadata (metadata.py) → checks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from . import codes
+from .checks import evaluate
+from .decode import decode_bytes, looks_binary, sniff_format
+from .grids import read_grids
+from .metadata import find_metadata
+from .model import Cell, ParseError, Report, Section, Source
+from .normalize import fold, label_key
+from .script import detect_script, to_simplified
+from .sections import Heading, _candidate, find_headings
+from .slots import to_slots
+from .tables import TableRead, read_active, read_requests, read_review
+
+PARSER_VERSION = "0.1.0"
+_MAX_BYTES = 64 * 1024 * 1024
+_MAX_CHARS = 4 * 1024 * 1024  # a report is ~10–100 KB of text; more is not one report
+
+_UNREADABLE_YET = {
+    "pdf": "PDF documents are not readable yet (text and HTML only)",
+    "zip": "ZIP-based documents (DOCX/XLSX/OFD) are not readable yet (text and HTML only)",
+    "ole": "legacy Office documents (DOC/WPS/XLS) are not readable yet (text and HTML only)",
+    "image": "images need OCR, which is not available yet (text and HTML only)",
+}
+# Lines of page furniture that survive into saved text: never report text.
+_CHROME = re.compile(
+    r"^\s*(?:分享到|打印本页|【?打印】?|关闭窗口|【?关闭】?|扫一扫|【?字体|字号|点击数|浏览次数|访问量|"
+    r"上一篇|下一篇|相关链接|来源[:：]|发布日期[:：]|发布时间[:：]|索引号|\[bookmark)"
+)
+
+
+def parse_report(data: bytes, *, content_type: str | None = None, url: str | None = None) -> Report:
+    """Parse one report from its bytes (text, Markdown or an HTML page, any common encoding).
+
+    Raises ParseError with a one-line reason for input that is empty, binary, too large, in a
+    format not read yet, or not a report at all.
+    """
+    if not data or not data.strip():
+        raise ParseError("empty file")
+    if len(data) > _MAX_BYTES:
+        raise ParseError(f"{len(data) // (1024 * 1024)} MB is far larger than any report; refused")
+    fmt = sniff_format(data)
+    if fmt in _UNREADABLE_YET:
+        raise ParseError(_UNREADABLE_YET[fmt])
+    if fmt is None or looks_binary(data):
+        raise ParseError("binary data, not a report text")
+    ctype = (content_type or "").lower()
+    if fmt == "html" or "html" in ctype:
+        from .html import read_html  # lazily: trafilatura's import costs text parsing nothing then
+
+        page = read_html(data, content_type=content_type, url=url)
+        meta = dict(page.meta)
+        if page.title:
+            meta.setdefault("标题", page.title)
+        return parse_text(page.text, grids=page.grids, meta=meta,
+                          source=Source("html", f"nianbao-html {PARSER_VERSION}"))
+    text, _encoding = decode_bytes(data, content_type)
+    return parse_text(text, source=Source("text", f"nianbao-text {PARSER_VERSION}"))
+
+
+def parse_text(text: str, *, grids: Sequence[list[list[str]]] = (), meta: Mapping[str, str] | None = None,
+               source: Source | None = None) -> Report:
+    """Parse report text (and, from HTML, its table grids and metadata block)."""
+    if len(text) > _MAX_CHARS:
+        raise ParseError(f"{len(text):,} characters of text is far more than one report; refused")
+    report = Report(source=source or Source("text", f"nianbao-text {PARSER_VERSION}"))
+    sample = text + "".join(c for g in grids for row in g[:3] for c in row)
+    if detect_script(sample) == "traditional":
+        report.script = "traditional"
+        text = to_simplified(text)
+        grids = [[[to_simplified(c) for c in row] for row in g] for g in grids]
+        meta = {to_simplified(k): to_simplified(v) for k, v in (meta or {}).items()}
+    lines = text.split("\n")
+    folded = [fold(line) for line in lines]
+    headings = find_headings(folded)
+
+    reads = _read_tables(folded, headings, grids)
+    template = _template(reads)
+    report.template = template
+    table_lines: set[int] = set()
+    for name, read in reads.items():
+        report.tables[name] = _keep(template, name, read, report.warnings)
+        report.warnings.extend(read.warnings)
+        if read.lines:  # a table is one block of lines: its header, rows and the debris between
+            table_lines.update(range(min(read.lines), max(read.lines) + 1))
+    report.sections = _sections(lines, headings, table_lines)
+    if not report.sections and not report.cell_count:
+        raise ParseError("no report structure found (no numbered sections, no statistics tables)")
+
+    first = headings[0].line if headings else min(len(lines), 40)
+    head = [line for line in lines[:first] if line.strip()]
+    tail = [line for line in lines[-6:] if line.strip()]
+    overview = next((s.text for s in report.sections if s.kind == "overview"), None)
+    opening = [p for p in (*head[-3:], *(overview or "").split("\n")[:3]) if p.strip()]
+    md = find_metadata(head, tail, text, overview, opening, meta)
+    report.title, report.agency, report.year, report.published = md.title, md.agency, md.year, md.published
+    report.checks = evaluate(template, report.tables)
+    return report
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+
+def _span(headings: list[Heading], kind: str, n_lines: int) -> tuple[int, int] | None:
+    for i, h in enumerate(headings):
+        if h.kind == kind:
+            end = headings[i + 1].line if i + 1 < len(headings) else n_lines
+            return h.line + 1, end
+    return None
+
+
+def _first(folded: list[str], start: int, end: int, *needles: str) -> int | None:
+    for no in range(start, min(end, len(folded))):
+        line = folded[no]
+        if any(n in line for n in needles):
+            return no
+    return None
+
+
+def _regions(folded: list[str], headings: list[Heading]) -> dict[str, tuple[int, int]]:
+    """Line spans of the three tables: their sections when the headings hold them, else cues."""
+    n = len(folded)
+    out: dict[str, tuple[int, int]] = {}
+    req_row = _first(folded, 0, n, "本年新收")
+
+    act = _span(headings, "active_disclosure", n)
+    if act is None or _first(folded, *act, "第二十条") is None:
+        a = _first(folded, 0, n, "第二十条")
+        act = None if a is None else (a, req_row if req_row is not None and req_row > a else min(n, a + 400))
+    if act:
+        out["active_disclosure"] = act
+
+    req = _span(headings, "requests", n)
+    if req_row is None:
+        req = None
+    elif req is None or not req[0] <= req_row < req[1]:
+        start = max(act[1] if act and act[1] <= req_row else 0, req_row - 60)
+        req = (start, min(n, req_row + 600))
+    if req:
+        out["requests"] = req
+
+    rev = _span(headings, "review_litigation", n)
+    if rev is None or _first(folded, *rev, "维持", "纠正") is None:
+        after = req[0] if req else 0
+        r = _first(folded, after, n, "结果维持", "维持")
+        rev = None if r is None else (max(r - 10, after), min(n, r + 200))
+    if rev:
+        out["review_litigation"] = rev
+    return out
+
+
+_READERS = {"active_disclosure": read_active, "requests": read_requests, "review_litigation": read_review}
+
+
+def _read_tables(folded: list[str], headings: list[Heading], grids: Sequence[list[list[str]]]
+                 ) -> dict[str, TableRead]:
+    """Each table from the page's grids when it has them, else from the text."""
+    from_grids = read_grids(grids) if grids else {}
+    reads: dict[str, TableRead] = {}
+    regions = _regions(folded, headings)
+    for name, reader in _READERS.items():
+        grid_read = from_grids.get(name)
+        if grid_read is not None and grid_read.cells:
+            reads[name] = grid_read
+            continue
+        span = regions.get(name)
+        reads[name] = reader(to_slots(folded, *span)) if span else TableRead(name)
+        if grid_read is not None:
+            reads[name].warnings[:0] = grid_read.warnings
+    return reads
+
+
+def _template(reads: dict[str, TableRead]) -> str | None:
+    votes: Counter[str] = Counter()
+    for read in reads.values():
+        votes.update(read.evidence)
+    if not votes:
+        return None
+    ranked = votes.most_common()
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return None
+    return ranked[0][0]
+
+
+def _allowed(template: str | None, table: str) -> list[tuple[str, str, str]] | None:
+    """Every (item/group, row, column) of the template's table in official order; None = unknown."""
+    if table == "review_litigation":
+        return [(g, "", c) for g, _ in codes.REVIEW_GROUPS for c, _ in codes.REVIEW_COLUMNS]
+    if template is None:
+        return None
+    if table == "active_disclosure":
+        return [(r.item, r.row, c) for r in codes.ACTIVE_ROWS[template] for c in r.columns]
+    rows = [code for code, _l, _g in codes.REQUEST_ROWS[template]]
+    if template == "2021":  # a 2021 report that prints （六） as one row
+        rows.insert(rows.index("other_no_correction"), "other")
+    return [("", r, c) for r in rows for c, _ in codes.REQUEST_COLUMNS]
+
+
+def _keep(template: str | None, table: str, read: TableRead, warnings: list[str]) -> list[Cell]:
+    """The cells that belong to the template, in official order; others are reported, not mapped."""
+    allowed = _allowed(template, table)
+    if allowed is None:
+        if read.cells:
+            warnings.append(f"{table}: template not recognised from the labels; cells kept as read")
+        return list(read.cells.values())
+    kept = [read.cells[k] for k in allowed if k in read.cells]
+    dropped = [k for k in read.cells if k not in set(allowed)]
+    if dropped:
+        warnings.append(f"{table}: {len(dropped)} cells do not belong to the {template} format and were "
+                        f"left out ({', '.join('/'.join(x for x in k if x) for k in dropped[:4])}…)")
+    return kept
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+
+def _sections(lines: list[str], headings: list[Heading], table_lines: set[int]) -> list[Section]:
+    out: list[Section] = []
+    for i, h in enumerate(headings):
+        end = headings[i + 1].line if i + 1 < len(headings) else len(lines)
+        body = [
+            lines[no].strip() for no in range(h.line + 1, end)
+            if no not in table_lines and lines[no].strip() and not _CHROME.match(lines[no])
+            and not _is_table_debris(lines[no])
+        ]
+        cand = _candidate(lines[h.line])
+        heading = cand[1] if cand else h.heading
+        out.append(Section(h.number, h.kind, heading, "\n".join(body)))
+    return out
+
+
+def _is_table_debris(line: str) -> bool:
+    """A lone number, blank cell or header word left over from a table: not narrative."""
+    t = fold(line).strip().strip("|").strip()
+    return not t or (len(label_key(t)) <= 8 and not re.search(r"[。，；：,;]", t) and "|" in line)

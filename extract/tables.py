@@ -1,0 +1,324 @@
+"""The three statistical tables read from report text, aligned by their printed labels.
+
+Each reader walks the slots of its region: label slots accumulate until values arrive, the
+accumulated label names the row (matched against the official labels), and the values that
+follow are placed in the columns that the table's header names, in the header's printed order.
+Where a copy lost its header labels the official order is used and a warning says so; a row whose
+number of values does not fit its columns is left out with a warning, never shifted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from . import codes, labels
+from .model import Cell
+from .normalize import fold, label_key
+from .slots import Slot
+from .values import parse_value
+
+OFFICIAL_REQUEST_COLUMNS = [c for c, _ in codes.REQUEST_COLUMNS]
+OFFICIAL_REVIEW_COLUMNS = [(g, c) for g, _ in codes.REVIEW_GROUPS for c, _ in codes.REVIEW_COLUMNS]
+
+# Header words that only one template prints: evidence for recognising the format by its labels.
+_TEMPLATE_WORDS = {
+    "made": "2019", "published": "2019", "total_published": "2019", "previous_items": "2019",
+    "change": "2019", "items": "2019", "issued": "2021", "repealed": "2021", "in_force": "2021",
+}
+_TEMPLATE_ROWS = {
+    "other_services": "2019", "procurement": "2019", "other_no_correction": "2021",
+    "other_no_fee": "2021", "other_other": "2021",
+}
+
+
+@dataclass(slots=True)
+class TableRead:
+    """What one reader found: cells (before the template filter), warnings, evidence, lines used."""
+
+    table: str
+    cells: dict[tuple[str, str, str], Cell] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    evidence: Counter[str] = field(default_factory=Counter)
+    lines: set[int] = field(default_factory=set)
+
+    def add(self, cell: Cell) -> None:
+        if cell.key in self.cells:
+            self.warnings.append(f"{self.table}: {'/'.join(k for k in cell.key if k)} printed twice; "
+                                 "the first one is kept")
+            return
+        self.cells[cell.key] = cell
+
+    def merge(self, other: TableRead) -> None:
+        for cell in other.cells.values():
+            self.cells.setdefault(cell.key, cell)
+        self.warnings.extend(other.warnings)
+        self.evidence.update(other.evidence)
+        self.lines |= other.lines
+
+
+def fit_values(vals: list[Slot], n: int) -> list[Slot] | None:
+    """The n cells of a row from the slots after its label, or None when they cannot be placed.
+
+    Empty slots are real blank cells only where the layout kept them; surplus empties at either
+    end are padding from merged cells. A row short of values in a layout that drops blanks has
+    lost the position of its blank cells, so it cannot be placed.
+    """
+    if len(vals) >= n and all(v.kind == "empty" for v in vals[n:]):
+        return vals[:n]
+    lead = 0
+    while lead < len(vals) and vals[lead].kind == "empty":
+        lead += 1
+    core = vals[lead:]
+    if len(core) >= n and all(v.kind == "empty" for v in core[n:]):
+        return core[:n]
+    filled = [v for v in vals if v.kind == "value"]
+    if len(filled) == n:
+        return filled
+    return None
+
+
+def _raw(slot: Slot) -> str:
+    return slot.text if slot.kind == "value" else ""
+
+
+def _rows(slots: list[Slot], match: labels.RowMatcher) -> Iterable[tuple[str, str, list[Slot], list[Slot]]]:
+    """(row code or "" when unrecognised, label text, label slots, value slots) per labelled run."""
+    pending: list[Slot] = []
+    current: tuple[str, str, list[Slot], list[Slot]] | None = None
+    for slot in slots:
+        if slot.kind == "label":
+            if current is not None:
+                yield current
+                current = None
+            pending.append(slot)
+            continue
+        if pending:
+            text = "".join(s.text for s in pending)
+            hit = match(text)
+            current = (hit[0] if hit else "", text, pending, [])
+            pending = []
+        if current is not None:
+            current[3].append(slot)
+    if current is not None:
+        yield current
+
+
+def _header_text(slots: list[Slot], *, narrative: int = 40) -> tuple[str, list[Slot]]:
+    """The labels printed before the first number: the header plus the first row's label.
+
+    A long label (a sentence of narrative before the table) restarts the header, so that words
+    like 自然人 in a paragraph above the table are not read as column labels.
+    """
+    head: list[Slot] = []
+    for s in slots:
+        if s.kind == "value":
+            break
+        if s.kind == "label":
+            if len(label_key(s.text)) > narrative:
+                head = []
+            else:
+                head.append(s)
+    return "".join(s.text for s in head), head
+
+
+# Every requests row in printed order (both templates): rows must come in this order.
+_REQUEST_ORDER = {code: i for i, (code, _l, _g) in enumerate(
+    (*codes.REQUEST_ROWS_COMMON_HEAD, codes.REQUEST_ROW_OTHER_2019, *codes.REQUEST_ROWS_OTHER_2021,
+     *codes.REQUEST_ROWS_TAIL))}
+
+
+def read_requests(slots: list[Slot]) -> TableRead:
+    """三、收到和处理政府信息公开申请情况 from its region's slots."""
+    out = TableRead("requests")
+    if not slots:
+        return out
+    header, head_slots = _header_text(slots)
+    order = labels.request_column_order(header)
+    if order is None:
+        order = OFFICIAL_REQUEST_COLUMNS
+        found = labels.dedupe_adjacent([c for _p, c, _w in labels.scan(header, "requests")])
+        out.warnings.append("requests: column labels incomplete (found " + (", ".join(found) or "none")
+                            + "); the official column order was assumed")
+    last = -1
+    for row, label, label_slots, vals in _rows(slots, labels.match_request_row):
+        has_values = any(v.kind == "value" for v in vals)
+        if last < 0 and not has_values:
+            continue  # header cells (其他, 总计) and their padding, before the first row of numbers
+        if not row:
+            if has_values:
+                out.warnings.append(f"requests: unrecognised row label {label[-30:]!r}; its numbers were left out")
+            continue
+        if _REQUEST_ORDER[row] <= last:
+            if has_values:
+                out.warnings.append(f"requests: row {row} ({label[-20:]!r}) out of the printed order; left out")
+            continue
+        cells = fit_values(vals, len(order))
+        if cells is None:
+            if has_values:
+                n_vals = sum(1 for v in vals if v.kind == "value")
+                out.warnings.append(f"requests: row {row} has {n_vals} values for {len(order)} columns; "
+                                    "left out rather than guessed")
+            continue
+        last = _REQUEST_ORDER[row]
+        for column, slot in zip(order, cells, strict=True):
+            value, ok = parse_value(_raw(slot))
+            if not ok:
+                out.warnings.append(f"requests: {row}/{column} value {slot.text!r} not understood")
+            out.add(Cell(row, column, value, _raw(slot)))
+        out.lines.update(s.line for s in (*label_slots, *cells))
+        if row in _TEMPLATE_ROWS:
+            out.evidence[_TEMPLATE_ROWS[row]] += 3
+        if row == "carried_forward":
+            break
+    if out.cells:
+        out.lines.update(s.line for s in head_slots)
+    return out
+
+
+def read_review(slots: list[Slot]) -> TableRead:
+    """四、行政复议、行政诉讼情况: a header naming 3 groups × 5 columns over one row of 15 numbers."""
+    out = TableRead("review_litigation")
+    # The header starts at the first short label naming a group or a column: narrative before it
+    # (long sentences that mention 行政复议) is not header.
+    start = next((i for i, s in enumerate(slots)
+                  if s.kind == "label" and len(label_key(s.text)) <= 12 and labels.scan(s.text, "review")), None)
+    if start is None:
+        return out
+    body = slots[start:]
+    header, head_slots = _header_text(body)
+    first_value = next((i for i, s in enumerate(body) if s.kind == "value"), None)
+    if first_value is None:
+        return out
+    # The row starts after the last header label: empties before the first number may be blank cells.
+    start_at = max(i for i in range(first_value) if body[i].kind == "label") + 1
+    vals: list[Slot] = []
+    for s in body[start_at:]:
+        if s.kind == "label":
+            break
+        vals.append(s)
+    if not any(v.kind == "value" for v in vals):
+        return out
+    order = labels.review_column_order(header)
+    if order is None:
+        order = OFFICIAL_REVIEW_COLUMNS
+        out.warnings.append("review_litigation: group/column labels incomplete; the official order "
+                            "(review, direct suit, suit after review × upheld, corrected, other, pending, "
+                            "total) was assumed")
+    cells = fit_values(vals, len(order))
+    if cells is None:
+        n_vals = sum(1 for v in vals if v.kind == "value")
+        out.warnings.append(f"review_litigation: {n_vals} values for {len(order)} columns; left out rather "
+                            "than guessed")
+        return out
+    for (group, column), slot in zip(order, cells, strict=True):
+        value, ok = parse_value(_raw(slot))
+        if not ok:
+            out.warnings.append(f"review_litigation: {group}/{column} value {slot.text!r} not understood")
+        out.add(Cell(None, column, value, _raw(slot), group=group))
+    out.lines.update(s.line for s in (*head_slots, *cells))
+    return out
+
+
+def _active_row_columns(row: str, found: list[str], n: int) -> tuple[list[str] | None, bool]:
+    """The columns of an active-disclosure row: (columns, assumed_official_order).
+
+    The header's labels decide. Where some are lost (`本年新` twice), a template whose columns for
+    this row agree with every label still present, in order, supplies the rest.
+    """
+    if len(found) == n:
+        return found, False
+    options: list[tuple[str, ...]] = []
+    for template in codes.TEMPLATES:
+        for r in codes.ACTIVE_ROWS[template]:
+            if r.row == row and len(r.columns) == n and _is_subsequence(found, r.columns) \
+                    and r.columns not in options:
+                options.append(r.columns)
+    if len(options) == 1:
+        return list(options[0]), True
+    return None, False
+
+
+def _is_subsequence(small: list[str], big: tuple[str, ...]) -> bool:
+    it = iter(big)
+    return all(any(x == y for y in it) for x in small)
+
+
+def read_active(slots: list[Slot]) -> TableRead:
+    """二、主动公开政府信息情况: blocks headed 第二十条第（X）项, each with its own column header."""
+    out = TableRead("active_disclosure")
+    blocks: list[list[Slot]] = []
+    for s in slots:
+        if s.kind == "label" and "第二十条" in s.text:
+            blocks.append([])
+        if blocks:
+            blocks[-1].append(s)
+    if not blocks:
+        return out
+    for block in blocks:
+        header, _ = _header_text(block)
+        hits = labels.scan(header, "active")
+        found = labels.dedupe_adjacent([c for _p, c, _w in hits])
+        for _p, code, word in hits:
+            if code in _TEMPLATE_WORDS:
+                out.evidence[_TEMPLATE_WORDS[code]] += 2
+            elif word in ("本年处理决定", "收费金额"):
+                out.evidence["2021"] += 2
+        unit_yuan = _declares_yuan(header)
+        for row, label, label_slots, vals in _rows(block, labels.match_active_row):
+            if not row:
+                if any(v.kind == "value" for v in vals):
+                    out.warnings.append(f"active_disclosure: unrecognised row label {label[:30]!r}; "
+                                        "its numbers were left out")
+                continue
+            if row in _TEMPLATE_ROWS:
+                out.evidence[_TEMPLATE_ROWS[row]] += 2
+            n = _active_value_count(vals, row, found)
+            columns, assumed = _active_row_columns(row, found, n) if n else (None, False)
+            cells = fit_values(vals, n) if columns else None
+            if columns is None or cells is None:
+                out.warnings.append(f"active_disclosure: row {row} could not be aligned with its column "
+                                    f"labels ({', '.join(found) or 'none'})")
+                continue
+            if assumed:
+                out.warnings.append(f"active_disclosure: row {row}: column labels lost, official order "
+                                    f"assumed ({', '.join(columns)})")
+            item = _item_of(row)
+            for column, slot in zip(columns, cells, strict=True):
+                money = column in codes.MONEY_COLUMNS
+                value, ok = parse_value(_raw(slot), money=money, unit_yuan=money and unit_yuan)
+                if not ok:
+                    out.warnings.append(f"active_disclosure: {row}/{column} value {slot.text!r} not understood")
+                out.add(Cell(row, column, value, _raw(slot), item=item))
+            out.lines.update(s.line for s in (*label_slots, *cells))
+        out.lines.update(s.line for s in block[:1])
+    return out
+
+
+def _active_value_count(vals: list[Slot], row: str, found: list[str]) -> int:
+    """How many cells this row has: the header's count when it has one, else the non-empty values."""
+    if found and fit_values(vals, len(found)) is not None:
+        return len(found)
+    widths = {len(r.columns) for t in codes.TEMPLATES for r in codes.ACTIVE_ROWS[t] if r.row == row}
+    filled = sum(1 for v in vals if v.kind == "value")
+    if filled in widths:
+        return filled
+    for w in sorted(widths, reverse=True):
+        if fit_values(vals, w) is not None:
+            return w
+    return 0
+
+
+def _item_of(row: str) -> str:
+    for template in codes.TEMPLATES:
+        for r in codes.ACTIVE_ROWS[template]:
+            if r.row == row:
+                return r.item
+    raise KeyError(row)
+
+
+def _declares_yuan(header: str) -> bool:
+    """A money column headed in 元 (not 万元): bare numbers under it are yuan."""
+    h = fold(header)
+    return ("(元)" in h or "单位:元" in h or "单位：元" in h) and "万元" not in h

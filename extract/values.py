@@ -1,0 +1,56 @@
+"""Table cell values as printed → numbers, keeping the difference between blank, 0, `/` and `—`."""
+
+from __future__ import annotations
+
+import re
+
+from .model import Number
+from .normalize import fold
+
+# Printed placeholders that mean "no figure": the value is null and `raw` keeps which one it was.
+NULL_MARKERS = frozenset(
+    {"", "/", "\\", "-", "--", "—", "——", "－", "–", "无", "空", "×", "*", "暂无", "N/A", "n/a"}
+)
+
+_VALUE = re.compile(
+    r"^(?P<sign>[+\-])?\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?\s*"
+    r"(?P<unit>万元|万|元|亿元|件|条|个|项|次|家|人)?$"
+)
+
+
+def is_value_text(text: str) -> bool:
+    """Does this cell text look like a table value (a number or a null placeholder)?"""
+    t = fold(text).strip()
+    return t in NULL_MARKERS or _VALUE.match(t) is not None
+
+
+def parse_value(raw: str, *, money: bool = False, unit_yuan: bool = False) -> tuple[Number | None, bool]:
+    """(value, understood). Money ends up in 万元: `79万元` → 79, `790000元` → 79.
+
+    `unit_yuan` says the column header declared 元 as its unit, so bare numbers are yuan too.
+    An unreadable text gives (None, False) so the caller can warn instead of guessing.
+    """
+    t = fold(raw).strip()
+    if t in NULL_MARKERS:
+        return None, True
+    m = _VALUE.match(t)
+    if m is None:
+        return None, False
+    digits = m["num"].replace(",", "")
+    value: float = float(digits + (m["frac"] or ""))
+    if m["sign"] == "-":
+        value = -value
+    unit = m["unit"]
+    if money:
+        if unit == "元" or (unit is None and unit_yuan):
+            value = value / 10000
+        elif unit == "亿元":
+            value = value * 10000
+    return _tidy(value, integral=m["frac"] is None and not (money and (unit == "元" or unit_yuan))), True
+
+
+def _tidy(value: float, *, integral: bool) -> Number:
+    if integral and value.is_integer():
+        return int(value)
+    rounded = round(value, 6)
+    return int(rounded) if rounded.is_integer() and integral else rounded
