@@ -41,10 +41,14 @@ def evaluate(template: str | None, tables: dict[str, list[Cell]]) -> list[Check]
 
 
 def _values(table: dict[tuple[str, str], Number | None], keys: Iterable[tuple[str, str]]) -> list[Number] | None:
-    vals = [table.get(k) for k in keys]
-    if any(v is None for v in vals):
-        return None
-    return [v for v in vals if v is not None]
+    """The values at those keys, or None as soon as one is missing or blank."""
+    vals: list[Number] = []
+    for k in keys:
+        v = table.get(k)
+        if v is None:
+            return None
+        vals.append(v)
+    return vals
 
 
 def _balance(req: dict[tuple[str, str], Number | None]) -> list[Check]:

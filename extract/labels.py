@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from . import codes
-from .normalize import label_key
+from .normalize import fold, label_key
 
 RowMatcher = Callable[[str], "tuple[str, float] | None"]
 
@@ -36,7 +36,7 @@ class RowVocab:
 def _vocab(pairs: list[tuple[str, str]]) -> RowVocab:
     keys: dict[str, str] = {}
     for label, code in pairs:
-        keys.setdefault(label_key(label), code)
+        keys.setdefault(label_key(fold(label)), code)
     by_length: dict[int, dict[str, str]] = {}
     for k, code in keys.items():
         by_length.setdefault(len(k), {})[k] = code
@@ -64,7 +64,7 @@ def _request_pairs() -> list[tuple[str, str]]:
 REQUEST_ROWS = _vocab(_request_pairs())
 
 # Group labels of the requests table: they carry no numbers of their own.
-REQUEST_GROUP_KEYS = frozenset(label_key(v) for v in codes.REQUEST_GROUPS.values()) | {
+REQUEST_GROUP_KEYS = frozenset(label_key(fold(v)) for v in codes.REQUEST_GROUPS.values()) | {
     "本年度办理结果", "不予公开", "无法提供", "不予处理", "其他处理"}
 
 ACTIVE_ROWS = _vocab(
@@ -87,6 +87,8 @@ def _match_key(key: str, vocab_id: int) -> tuple[str, float] | None:
     best: tuple[str, float] | None = None
     second = 0.0
     for k, code in vocab.fuzzy_keys:
+        if k[-1] != key[-1] and k[-2] != key[-1]:
+            continue  # typos sit inside a label; its last character survives (cheap prefilter)
         tail = key[-(len(k) + 2):]
         ratio = SequenceMatcher(None, k, tail, autojunk=False).ratio()
         if best is None or ratio > best[1]:
@@ -100,12 +102,16 @@ def _match_key(key: str, vocab_id: int) -> tuple[str, float] | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def match_request_row(label: str) -> tuple[str, float] | None:
-    """(row code, confidence) for a printed requests-table row label, or None."""
+    """(row code, confidence) for a printed (folded) requests-table row label, or None.
+
+    Cached on the printed text: most reports print the official labels, so most calls are hits."""
     key = label_key(label)
     return _match_key(key, 0) if key else None
 
 
+@lru_cache(maxsize=4096)
 def match_active_row(label: str) -> tuple[str, float] | None:
     key = label_key(label)
     return _match_key(key, 1) if key else None

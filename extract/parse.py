@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from . import codes
 from .checks import evaluate
@@ -82,8 +83,9 @@ def parse_text(text: str, *, grids: Sequence[list[list[str]]] = (), meta: Mappin
         grids = [[[to_simplified(c) for c in row] for row in g] for g in grids]
         meta = {to_simplified(k): to_simplified(v) for k, v in (meta or {}).items()}
     lines = text.split("\n")
-    folded = [fold(line) for line in lines]
-    headings = find_headings(folded)
+    folded_text = fold(text)
+    folded = folded_text.split("\n")  # fold() maps one character to one, so lines stay aligned
+    headings = find_headings(folded, folded_text)
 
     reads = _read_tables(folded, headings, grids)
     template = _template(reads)
@@ -121,11 +123,14 @@ def _span(headings: list[Heading], kind: str, n_lines: int) -> tuple[int, int] |
 
 
 def _first(folded: list[str], start: int, end: int, *needles: str) -> int | None:
-    for no in range(start, min(end, len(folded))):
-        line = folded[no]
-        if any(n in line for n in needles):
-            return no
-    return None
+    """The first line in [start, end) that contains any of the needles."""
+    best: int | None = None
+    for n in needles:
+        for no in range(start, min(end, len(folded)) if best is None else best):
+            if n in folded[no]:
+                best = no
+                break
+    return best
 
 
 def _regions(folded: list[str], headings: list[Heading]) -> dict[str, tuple[int, int]]:
@@ -193,6 +198,7 @@ def _template(reads: dict[str, TableRead]) -> str | None:
     return ranked[0][0]
 
 
+@lru_cache(maxsize=16)
 def _allowed(template: str | None, table: str) -> list[tuple[str, str, str]] | None:
     """Every (item/group, row, column) of the template's table in official order; None = unknown."""
     if table == "review_litigation":
@@ -207,6 +213,11 @@ def _allowed(template: str | None, table: str) -> list[tuple[str, str, str]] | N
     return [("", r, c) for r in rows for c, _ in codes.REQUEST_COLUMNS]
 
 
+@lru_cache(maxsize=16)
+def _allowed_set(template: str | None, table: str) -> frozenset[tuple[str, str, str]]:
+    return frozenset(_allowed(template, table) or ())
+
+
 def _keep(template: str | None, table: str, read: TableRead, warnings: list[str]) -> list[Cell]:
     """The cells that belong to the template, in official order; others are reported, not mapped."""
     allowed = _allowed(template, table)
@@ -215,7 +226,7 @@ def _keep(template: str | None, table: str, read: TableRead, warnings: list[str]
             warnings.append(f"{table}: template not recognised from the labels; cells kept as read")
         return list(read.cells.values())
     kept = [read.cells[k] for k in allowed if k in read.cells]
-    dropped = [k for k in read.cells if k not in set(allowed)]
+    dropped = [k for k in read.cells if k not in _allowed_set(template, table)] if len(kept) < len(read.cells) else []
     if dropped:
         warnings.append(f"{table}: {len(dropped)} cells do not belong to the {template} format and were "
                         f"left out ({', '.join('/'.join(x for x in k if x) for k in dropped[:4])}…)")
@@ -240,7 +251,12 @@ def _sections(lines: list[str], headings: list[Heading], table_lines: set[int]) 
     return out
 
 
+_SENTENCE_PUNCT = re.compile(r"[。，；：,;]")
+
+
 def _is_table_debris(line: str) -> bool:
-    """A lone number, blank cell or header word left over from a table: not narrative."""
+    """A pipe-cell fragment left over from a table (a lone number, a header word): not narrative."""
+    if "|" not in line:
+        return False
     t = fold(line).strip().strip("|").strip()
-    return not t or (len(label_key(t)) <= 8 and not re.search(r"[。，；：,;]", t) and "|" in line)
+    return not t or (len(label_key(t)) <= 8 and not _SENTENCE_PUNCT.search(t))

@@ -18,6 +18,7 @@ _HEADING = re.compile(
 # Wording of the requests table's own 一、二、三、四、 rows: never a section heading.
 _TABLE_ROW_WORDS = ("本年新收", "上年结转", "本年度办理结果", "办理结果", "结转下年度", "结转下一年")
 _MAX_HEADING = 60
+_ROW_OF_NUMBERS = re.compile(r"(?:\s\d+){2,}\s*$")
 
 # Kind by keywords, most specific first (a review heading mentions 申请; a heading 政府信息公开总体情况
 # mentions 公开).
@@ -59,18 +60,36 @@ def _candidate(line: str) -> tuple[int, str] | None:
     key = label_key(text)
     if not key or any(w in key for w in _TABLE_ROW_WORDS):
         return None
-    if re.search(r"(?:\s\d+){2,}\s*$", text):  # a table row printed on one line
+    if _ROW_OF_NUMBERS.search(text):  # a table row printed on one line
         return None
     return number, text
 
 
-def find_headings(lines: list[str]) -> list[Heading]:
-    """Top-level headings in order: numbers go 1, 2, 3 …; one lost heading may be skipped."""
+_QUICK = re.compile(r"^[ \t#>*]*第?[一二三四五六七八九十]{1,3}[ \t]*(?:[、.,，:：．]|部分)", re.M)
+
+
+def _candidate_lines(lines: list[str], text: str | None = None) -> list[int]:
+    """Numbers of the lines that start like a heading, found by one regex scan of the whole text."""
+    if text is None:
+        text = "\n".join(lines)
+    out: list[int] = []
+    line, pos = 0, 0
+    for m in _QUICK.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        out.append(line)
+    return out
+
+
+def find_headings(lines: list[str], text: str | None = None) -> list[Heading]:
+    """Top-level headings in order: numbers go 1, 2, 3 …; one lost heading may be skipped.
+
+    `text` is "\n".join(lines) when the caller already has it."""
     out: list[Heading] = []
     expected = 1
     seen_kinds: set[str] = set()
-    for no, line in enumerate(lines):
-        cand = _candidate(line)
+    for no in _candidate_lines(lines, text):
+        cand = _candidate(lines[no])
         if cand is None:
             continue
         number, text = cand

@@ -34,9 +34,9 @@ def _cell(text: str, line: int) -> Slot:
     t = text.strip()
     if not t:
         return Slot("empty", "", line)
-    if is_value_text(t):
+    if (t.isdigit() and t.isascii()) or is_value_text(t):
         return Slot("value", t, line)
-    return Slot("label", join_cjk_spaces(t), line)
+    return Slot("label", join_cjk_spaces(t) if " " in t else t, line)
 
 
 def _split_free(text: str, line: int, out: list[Slot]) -> None:
@@ -81,6 +81,14 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None) -> list[S
                 parts = parts[1:]  # the indentation tab
             for part in parts:
                 out.append(_cell(part, no))
-        elif raw.strip():
-            _split_free(raw, no, out)
+        else:
+            t = raw.strip()
+            if not t:
+                continue
+            if " " in t:
+                _split_free(t, no, out)
+            elif (t.isdigit() and t.isascii()) or is_value_text(t):  # one cell per line: the common case
+                out.append(Slot("value", t, no))
+            else:
+                out.append(Slot("label", t, no))
     return out

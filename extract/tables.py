@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import codes, labels
-from .model import Cell
+from .model import Cell, Number
 from .normalize import fold, label_key
 from .slots import Slot
 from .values import parse_value
@@ -87,20 +87,21 @@ def _rows(slots: list[Slot], match: labels.RowMatcher) -> Iterable[tuple[str, st
     """(row code or "" when unrecognised, label text, label slots, value slots) per labelled run."""
     pending: list[Slot] = []
     current: tuple[str, str, list[Slot], list[Slot]] | None = None
+    vals: list[Slot] = []
     for slot in slots:
         if slot.kind == "label":
             if current is not None:
                 yield current
                 current = None
             pending.append(slot)
-            continue
-        if pending:
-            text = "".join(s.text for s in pending)
+        elif pending:
+            text = pending[0].text if len(pending) == 1 else "".join(s.text for s in pending)
             hit = match(text)
-            current = (hit[0] if hit else "", text, pending, [])
+            vals = [slot]
+            current = (hit[0] if hit else "", text, pending, vals)
             pending = []
-        if current is not None:
-            current[3].append(slot)
+        elif current is not None:
+            vals.append(slot)
     if current is not None:
         yield current
 
@@ -116,7 +117,7 @@ def _header_text(slots: list[Slot], *, narrative: int = 40) -> tuple[str, list[S
         if s.kind == "value":
             break
         if s.kind == "label":
-            if len(label_key(s.text)) > narrative:
+            if len(s.text) > narrative and len(label_key(s.text)) > narrative:
                 head = []
             else:
                 head.append(s)
@@ -162,12 +163,20 @@ def read_requests(slots: list[Slot]) -> TableRead:
                                     "left out rather than guessed")
             continue
         last = _REQUEST_ORDER[row]
+        found = out.cells
         for column, slot in zip(order, cells, strict=True):
-            value, ok = parse_value(_raw(slot))
-            if not ok:
-                out.warnings.append(f"requests: {row}/{column} value {slot.text!r} not understood")
-            out.add(Cell(row, column, value, _raw(slot)))
-        out.lines.update(s.line for s in (*label_slots, *cells))
+            raw = slot.text if slot.kind == "value" else ""
+            if raw.isdigit() and raw.isascii():
+                value: Number | None = int(raw)  # the common case, without the general parser
+            else:
+                value, ok = parse_value(raw)
+                if not ok:
+                    out.warnings.append(f"requests: {row}/{column} value {raw!r} not understood")
+            key = ("", row, column)
+            if key not in found:
+                found[key] = Cell(row, column, value, raw)
+        out.lines.add(label_slots[-1].line)
+        out.lines.add(cells[-1].line)
         if row in _TEMPLATE_ROWS:
             out.evidence[_TEMPLATE_ROWS[row]] += 3
         if row == "carried_forward":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from .model import Number
-from .normalize import fold
 
 # Printed placeholders that mean "no figure": the value is null and `raw` keeps which one it was.
 NULL_MARKERS = frozenset(
@@ -18,19 +17,26 @@ _VALUE = re.compile(
 )
 
 
+_VALUE_START = frozenset("+-0123456789")
+
+
 def is_value_text(text: str) -> bool:
-    """Does this cell text look like a table value (a number or a null placeholder)?"""
-    t = fold(text).strip()
-    return t in NULL_MARKERS or _VALUE.match(t) is not None
+    """Does this (folded) cell text look like a table value (a number or a null placeholder)?"""
+    t = text.strip()
+    if t.isdigit() and t.isascii():
+        return True
+    return t in NULL_MARKERS or (t[:1] in _VALUE_START and _VALUE.match(t) is not None)
 
 
 def parse_value(raw: str, *, money: bool = False, unit_yuan: bool = False) -> tuple[Number | None, bool]:
-    """(value, understood). Money ends up in 万元: `79万元` → 79, `790000元` → 79.
+    """(value, understood) for folded cell text. Money ends up in 万元: `79万元` → 79, `790000元` → 79.
 
     `unit_yuan` says the column header declared 元 as its unit, so bare numbers are yuan too.
     An unreadable text gives (None, False) so the caller can warn instead of guessing.
     """
-    t = fold(raw).strip()
+    t = raw.strip()
+    if t.isdigit() and t.isascii() and not unit_yuan:  # the common case: a plain count
+        return int(t), True
     if t in NULL_MARKERS:
         return None, True
     m = _VALUE.match(t)
