@@ -57,15 +57,18 @@ def split_by_table(grid: Grid) -> list[tuple[str, Grid]]:
 
 
 def _value_columns(rows: Grid) -> list[int]:
+    """Columns that hold values: right of the label cells, numbers or blanks in every numeric row.
+
+    A column may be blank all the way down (no company ever applied): it is still a column."""
     numeric = [r for r in rows if any(_is_number(c) for c in r)]
     if not numeric:
         return []
     width = max(len(r) for r in rows)
+    first = min(j for r in numeric for j, c in enumerate(r) if _is_number(c))
     cols = []
-    for j in range(width):
+    for j in range(first, width):
         ok = sum(1 for r in numeric if j < len(r) and (not r[j].strip() or _is_number(r[j])))
-        has = sum(1 for r in numeric if j < len(r) and _is_number(r[j]))
-        if has and ok >= 0.8 * len(numeric):
+        if ok >= 0.8 * len(numeric):
             cols.append(j)
     return cols
 

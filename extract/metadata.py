@@ -82,8 +82,12 @@ def normalise_meta(meta: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+_SITE_SUFFIX = re.compile(r"((?:年度报告|年报|工作报告|报告)(?:\((?:图片版|全文|文字版)\))?)\s*[-_|—–]+[^-_|—–]{1,30}$")
+
+
 def clean_title(text: str) -> str:
-    t = _WS.sub("", fold(text)).strip("#*|:：")
+    """The title as printed, without spaces, markup or a portal's `-站点名` suffix."""
+    t = _SITE_SUFFIX.sub(r"\1", _WS.sub("", fold(text)).strip("#*|:："))
     return t.replace("(", "（").replace(")", "）") if "(" in t else t
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Number = int | float
+Template = Literal["2019", "2021"]
 SourceFormat = Literal["html", "pdf", "docx", "doc", "wps", "ofd", "xlsx", "image", "text"]
 
 
@@ -83,7 +84,7 @@ class Report:
     agency: str | None = None
     year: int | None = None
     published: str | None = None
-    template: Literal["2019", "2021"] | None = None
+    template: Template | None = None
     script: Literal["simplified", "traditional"] = "simplified"
     sections: list[Section] = field(default_factory=list)
     tables: dict[str, list[Cell]] = field(

@@ -17,7 +17,7 @@ from .checks import evaluate
 from .decode import decode_bytes, looks_binary, sniff_format
 from .grids import read_grids
 from .metadata import find_metadata
-from .model import Cell, ParseError, Report, Section, Source
+from .model import Cell, ParseError, Report, Section, Source, Template
 from .normalize import fold, label_key
 from .script import detect_script, to_simplified
 from .sections import Heading, _candidate, find_headings
@@ -186,7 +186,7 @@ def _read_tables(folded: list[str], headings: list[Heading], grids: Sequence[lis
     return reads
 
 
-def _template(reads: dict[str, TableRead]) -> str | None:
+def _template(reads: dict[str, TableRead]) -> Template | None:
     votes: Counter[str] = Counter()
     for read in reads.values():
         votes.update(read.evidence)
@@ -195,7 +195,7 @@ def _template(reads: dict[str, TableRead]) -> str | None:
     ranked = votes.most_common()
     if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
         return None
-    return ranked[0][0]
+    return "2019" if ranked[0][0] == "2019" else "2021"
 
 
 @lru_cache(maxsize=16)

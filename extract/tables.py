@@ -163,7 +163,7 @@ def read_requests(slots: list[Slot]) -> TableRead:
                                     "left out rather than guessed")
             continue
         last = _REQUEST_ORDER[row]
-        found = out.cells
+        placed = out.cells
         for column, slot in zip(order, cells, strict=True):
             raw = slot.text if slot.kind == "value" else ""
             if raw.isdigit() and raw.isascii():
@@ -173,8 +173,8 @@ def read_requests(slots: list[Slot]) -> TableRead:
                 if not ok:
                     out.warnings.append(f"requests: {row}/{column} value {raw!r} not understood")
             key = ("", row, column)
-            if key not in found:
-                found[key] = Cell(row, column, value, raw)
+            if key not in placed:
+                placed[key] = Cell(row, column, value, raw)
         out.lines.add(label_slots[-1].line)
         out.lines.add(cells[-1].line)
         if row in _TEMPLATE_ROWS:
