@@ -25,7 +25,8 @@ from .slots import to_slots
 from .tables import TableRead, read_active, read_requests, read_review
 
 PARSER_VERSION = "0.1.0"
-_MAX_BYTES = 64 * 1024 * 1024
+# Refused before decoding: the largest real report pages (inline images) stay well under this.
+_MAX_BYTES = 32 * 1024 * 1024
 _MAX_CHARS = 4 * 1024 * 1024  # a report is ~10–100 KB of text; more is not one report
 
 _UNREADABLE_YET = {
