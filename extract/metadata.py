@@ -155,13 +155,13 @@ def stated_date(head: list[str], tail: list[str]) -> str | None:
     return None
 
 
-def year_covered(title: str | None, text: str, published: str | None, overview: str | None) -> int | None:
+def year_covered(title: str | None, folded_text: str, published: str | None, overview: str | None) -> int | None:
     """Title → statistics-period sentence → publication year − 1 → the year the overview talks about."""
     if title:
         m = _YEAR_IN_TITLE.search(fold(title))
         if m:
             return int(m.group(1))
-    m = _PERIOD.search(fold(text))
+    m = _PERIOD.search(folded_text)
     if m:
         return int(m.group(1))
     if published:
@@ -176,10 +176,11 @@ def year_covered(title: str | None, text: str, published: str | None, overview: 
     return None
 
 
-def find_metadata(head: list[str], tail: list[str], text: str, overview: str | None,
+def find_metadata(head: list[str], tail: list[str], folded_text: str, overview: str | None,
                   opening: list[str], meta: Mapping[str, str] | None = None) -> Metadata:
     """All four fields. `head` = lines before section 一, `tail` = the last lines, `opening` = the
-    first paragraphs (intro and overview) where a report names itself."""
+    first paragraphs (intro and overview) where a report names itself; `folded_text` = the whole
+    text after fold()."""
     block = dict(parse_meta_lines(head))
     if meta:
         block.update(normalise_meta(meta))
@@ -191,5 +192,5 @@ def find_metadata(head: list[str], tail: list[str], text: str, overview: str | N
         published = parse_date(block["written"])
     if published is None:
         published = stated_date(head, tail)
-    year = year_covered(title, text, published, overview)
+    year = year_covered(title, folded_text, published, overview)
     return Metadata(title, agency.strip() if agency else None, year, published)

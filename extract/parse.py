@@ -106,7 +106,7 @@ def parse_text(text: str, *, grids: Sequence[list[list[str]]] = (), meta: Mappin
     tail = [line for line in lines[-6:] if line.strip()]
     overview = next((s.text for s in report.sections if s.kind == "overview"), None)
     opening = [p for p in (*head[-3:], *(overview or "").split("\n")[:3]) if p.strip()]
-    md = find_metadata(head, tail, text, overview, opening, meta)
+    md = find_metadata(head, tail, folded_text, overview, opening, meta)
     report.title, report.agency, report.year, report.published = md.title, md.agency, md.year, md.published
     report.checks = evaluate(template, report.tables)
     return report
@@ -124,11 +124,12 @@ def _span(headings: list[Heading], kind: str, n_lines: int) -> tuple[int, int] |
 
 
 def _first(folded: list[str], start: int, end: int, *needles: str) -> int | None:
-    """The first line in [start, end) that contains any of the needles."""
+    """The first line in [start, end) that contains any of the needles, spaces ignored (`结 果 维 持`)."""
     best: int | None = None
     for n in needles:
         for no in range(start, min(end, len(folded)) if best is None else best):
-            if n in folded[no]:
+            line = folded[no]
+            if n in line or (" " in line and n in line.replace(" ", "")):
                 best = no
                 break
     return best

@@ -26,6 +26,15 @@ class Slot:
     line: int
 
 
+class Slots(list[Slot]):
+    """The slots of a region, and whether its rows are printed full width (`grid_like`).
+
+    In grid-like text (Markdown, or every line opened by a pipe) spanned label cells print as empty
+    cells on the left, so a row's values are its last cells; elsewhere padding trails."""
+
+    grid_like: bool = False
+
+
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _WS = re.compile(r"[ \t]+")
 
@@ -59,18 +68,29 @@ def _split_free(text: str, line: int, out: list[Slot]) -> None:
         out.append(Slot("label", join_cjk_spaces(" ".join(pending)), line))
 
 
-def to_slots(lines: list[str], start: int = 0, end: int | None = None) -> list[Slot]:
-    """Slots of lines[start:end], each tagged with its line number."""
-    out: list[Slot] = []
+def to_slots(lines: list[str], start: int = 0, end: int | None = None) -> Slots:
+    """Slots of lines[start:end] (folded text), each tagged with its line number."""
+    out = Slots()
     stop = len(lines) if end is None else end
+    # Markdown (and grid-like text) opens every row with a pipe, often ruled with |---|;
+    # trafilatura ends each cell with a pipe, so there a line that starts with `|` starts with a
+    # blank cell.
+    piped = [lines[no].strip() for no in range(start, stop) if "|" in lines[no]]
+    markdown = any("-" in p and _MD_RULE.match(p) for p in piped) or (
+        len(piped) >= 3 and sum(p.startswith("|") for p in piped) >= 0.9 * len(piped))
+    out.grid_like = markdown
     for no in range(start, stop):
         raw = lines[no]
         if "|" in raw:
             if _MD_RULE.match(raw):
                 continue  # Markdown's |---|---| rule is not a row
+            stripped = raw.strip()
+            if stripped == "|":
+                out.append(Slot("empty", "", no))  # one blank cell on a line of its own: `|`
+                continue
             parts = raw.split("|")
-            if raw.lstrip().startswith("|"):
-                parts = parts[1:]  # Markdown rows open with a pipe
+            if markdown and stripped.startswith("|"):
+                parts = parts[1:]  # the pipe that opens a Markdown row
             if raw.rstrip().endswith("|"):
                 parts = parts[:-1]
             for part in parts:

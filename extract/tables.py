@@ -58,13 +58,28 @@ class TableRead:
         self.lines |= other.lines
 
 
-def fit_values(vals: list[Slot], n: int) -> list[Slot] | None:
+def drop_label_line_padding(label_line: int, vals: list[Slot]) -> list[Slot]:
+    """Blank cells on the label's own line are padding when the numbers start on a later line.
+
+    `总计 | ||||||` followed by a row of numbers on the next line: those empties pad the header.
+    On a row printed on one line (`label | | 0 | 0`) an empty after the label is a real blank."""
+    i = 0
+    while i < len(vals) and vals[i].line == label_line and vals[i].kind == "empty":
+        i += 1
+    if i and i < len(vals) and vals[i].line != label_line:
+        return vals[i:]
+    return vals
+
+
+def fit_values(vals: list[Slot], n: int, *, right_aligned: bool = False) -> list[Slot] | None:
     """The n cells of a row from the slots after its label, or None when they cannot be placed.
 
     Empty slots are real blank cells only where the layout kept them; surplus empties at either
     end are padding from merged cells. A row short of values in a layout that drops blanks has
     lost the position of its blank cells, so it cannot be placed.
     """
+    if right_aligned and len(vals) >= n and all(v.kind == "empty" for v in vals[:-n]):
+        return vals[-n:]  # full-width rows: spanned label cells pad the left
     if len(vals) >= n and all(v.kind == "empty" for v in vals[n:]):
         return vals[:n]
     lead = 0
@@ -77,6 +92,10 @@ def fit_values(vals: list[Slot], n: int) -> list[Slot] | None:
     if len(filled) == n:
         return filled
     return None
+
+
+def _grid_like(slots: list[Slot]) -> bool:
+    return bool(getattr(slots, "grid_like", False))
 
 
 def _raw(slot: Slot) -> str:
@@ -143,6 +162,7 @@ def read_requests(slots: list[Slot]) -> TableRead:
         out.warnings.append("requests: column labels incomplete (found " + (", ".join(found) or "none")
                             + "); the official column order was assumed")
     last = -1
+    right = _grid_like(slots)
     for row, label, label_slots, vals in _rows(slots, labels.match_request_row):
         has_values = any(v.kind == "value" for v in vals)
         if last < 0 and not has_values:
@@ -155,7 +175,7 @@ def read_requests(slots: list[Slot]) -> TableRead:
             if has_values:
                 out.warnings.append(f"requests: row {row} ({label[-20:]!r}) out of the printed order; left out")
             continue
-        cells = fit_values(vals, len(order))
+        cells = fit_values(drop_label_line_padding(label_slots[-1].line, vals), len(order), right_aligned=right)
         if cells is None:
             if has_values:
                 n_vals = sum(1 for v in vals if v.kind == "value")
@@ -201,12 +221,13 @@ def read_review(slots: list[Slot]) -> TableRead:
     if first_value is None:
         return out
     # The row starts after the last header label: empties before the first number may be blank cells.
-    start_at = max(i for i in range(first_value) if body[i].kind == "label") + 1
+    last_label = max(i for i in range(first_value) if body[i].kind == "label")
     vals: list[Slot] = []
-    for s in body[start_at:]:
+    for s in body[last_label + 1:]:
         if s.kind == "label":
             break
         vals.append(s)
+    vals = drop_label_line_padding(body[last_label].line, vals)
     if not any(v.kind == "value" for v in vals):
         return out
     order = labels.review_column_order(header)
@@ -215,7 +236,7 @@ def read_review(slots: list[Slot]) -> TableRead:
         out.warnings.append("review_litigation: group/column labels incomplete; the official order "
                             "(review, direct suit, suit after review × upheld, corrected, other, pending, "
                             "total) was assumed")
-    cells = fit_values(vals, len(order))
+    cells = fit_values(vals, len(order), right_aligned=_grid_like(slots))
     if cells is None:
         n_vals = sum(1 for v in vals if v.kind == "value")
         out.warnings.append(f"review_litigation: {n_vals} values for {len(order)} columns; left out rather "
@@ -283,9 +304,10 @@ def read_active(slots: list[Slot]) -> TableRead:
                 continue
             if row in _TEMPLATE_ROWS:
                 out.evidence[_TEMPLATE_ROWS[row]] += 2
+            vals = drop_label_line_padding(label_slots[-1].line, vals)
             n = _active_value_count(vals, row, found)
             columns, assumed = _active_row_columns(row, found, n) if n else (None, False)
-            cells = fit_values(vals, n) if columns else None
+            cells = fit_values(vals, n, right_aligned=_grid_like(slots)) if columns else None
             if columns is None or cells is None:
                 out.warnings.append(f"active_disclosure: row {row} could not be aligned with its column "
                                     f"labels ({', '.join(found) or 'none'})")
