@@ -46,9 +46,14 @@ _CT_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.I)
 # Matches both <meta charset="x"> and <meta http-equiv=Content-Type content="…; charset=x">.
 _META_CHARSET = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.I)
 _META_SCAN_BYTES = 4096
+_UTF16_PARITY = 0.9
 _SNIFF_BYTES = 8192
 
 _NEWLINES = re.compile(r"\r\n?")
+# Valid UTF-8 overrides a GB declaration only with this many non-ASCII bytes (three CJK
+# characters): a couple of GBK characters can be valid UTF-8 by accident, a page cannot.
+_UTF8_EVIDENCE = 9
+_ASCII_BYTES = bytes(range(128))
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "zip"),  # docx, xlsx, ofd, odt are zip containers
@@ -114,28 +119,37 @@ def _bom(data: bytes) -> tuple[str, int] | None:
 
 
 def _utf16_without_bom(sample: bytes) -> str | None:
-    """Recognise BOM-less UTF-16 by its NUL bytes all sitting on one parity (the ASCII half)."""
+    """Recognise BOM-less UTF-16 by its NUL bytes sitting on one parity (the high byte of ASCII).
+
+    Not all of them: CJK code points such as 开 (U+5F00) put a NUL on the other side.
+    """
     nuls = sample.count(0)
     if nuls < max(4, len(sample) // 20):
         return None
     even = sample[0::2].count(0)
-    odd = sample[1::2].count(0)
-    if odd == nuls and even == 0:
+    odd = nuls - even
+    if odd >= _UTF16_PARITY * nuls:
         name = "utf-16-le"
-    elif even == nuls and odd == 0:
+    elif even >= _UTF16_PARITY * nuls:
         name = "utf-16-be"
     else:
         return None
     cut = len(sample) - (len(sample) % 2)
     try:
-        codecs.decode(sample[:cut], name)
+        text = codecs.decode(sample[:cut], name)
     except UnicodeDecodeError:
         # The sample may end inside a surrogate pair; one retry two bytes shorter.
         try:
-            codecs.decode(sample[: max(0, cut - 2)], name)
+            text = codecs.decode(sample[: max(0, cut - 2)], name)
         except UnicodeDecodeError:
             return None
-    return name
+    # Binary data with regularly spaced NULs decodes too, but into control characters.
+    controls = sum(1 for ch in text if ch < " " and ch not in "\t\n\r\f")
+    return name if controls <= _CONTROL_SHARE * len(text) else None
+
+
+def _high_bytes(data: bytes) -> int:
+    return len(data.translate(None, _ASCII_BYTES))
 
 
 def _finish(text: str) -> str:
@@ -176,7 +190,7 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> tuple[str, str
             weak.append(declared)
         elif declared not in candidates:
             candidates.append(declared)
-    if candidates and candidates[0] == "gb18030" and not data.isascii():
+    if candidates and candidates[0] == "gb18030" and _high_bytes(data) >= _UTF8_EVIDENCE:
         try:
             return _finish(data.decode("utf-8")), "utf-8"
         except UnicodeDecodeError:
@@ -231,7 +245,7 @@ def looks_binary(data: bytes) -> bool:
 
 
 def _head_text(data: bytes) -> str:
-    """The first few KB as text, good enough to look for tags (only ASCII matters)."""
+    """The first few KB as text: enough to look for tags and to tell whitespace-only from text."""
     head = data[:_SNIFF_BYTES]
     bom = _bom(head)
     if bom is not None:
@@ -240,6 +254,11 @@ def _head_text(data: bytes) -> str:
     utf16 = _utf16_without_bom(head)
     if utf16 is not None:
         return head.decode(utf16, "replace")
+    for name in ("utf-8", "gb18030"):
+        try:  # incremental: the 8 KB cut may fall inside a character
+            return codecs.getincrementaldecoder(name)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
     return head.decode("latin-1")
 
 
