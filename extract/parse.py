@@ -48,10 +48,10 @@ def parse_report(data: bytes, *, content_type: str | None = None, url: str | Non
     Raises ParseError with a one-line reason for input that is empty, binary, too large, in a
     format not read yet, or not a report at all.
     """
-    if not data or not data.strip():
-        raise ParseError("empty file")
-    if len(data) > _MAX_BYTES:
+    if len(data) > _MAX_BYTES:  # before anything that copies the input
         raise ParseError(f"{len(data) // (1024 * 1024)} MB is far larger than any report; refused")
+    if not data or data.isspace() or _blank_text(data):
+        raise ParseError("empty file (nothing but whitespace)")
     fmt = sniff_format(data)
     if fmt in _UNREADABLE_YET:
         raise ParseError(_UNREADABLE_YET[fmt])
@@ -71,6 +71,18 @@ def parse_report(data: bytes, *, content_type: str | None = None, url: str | Non
     return parse_text(text, source=Source("text", f"nianbao-text {PARSER_VERSION}"))
 
 
+def _blank_text(data: bytes) -> bool:
+    """Whitespace in any common encoding (ideographic spaces, a lone BOM) is still an empty file."""
+    if len(data) > 4096:
+        return False
+    for codec in ("utf-8-sig", "utf-16", "gb18030"):
+        try:
+            return not data.decode(codec).strip()
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
 def parse_text(text: str, *, grids: Sequence[list[list[str]]] = (), meta: Mapping[str, str] | None = None,
                source: Source | None = None) -> Report:
     """Parse report text (and, from HTML, its table grids and metadata block)."""
@@ -83,6 +95,11 @@ def parse_text(text: str, *, grids: Sequence[list[list[str]]] = (), meta: Mappin
         text = to_simplified(text)
         grids = [[[to_simplified(c) for c in row] for row in g] for g in grids]
         meta = {to_simplified(k): to_simplified(v) for k, v in (meta or {}).items()}
+    last = text.rfind("\n") + 1
+    if last < len(text) and text[last:].isspace():
+        # A last line of only blanks with no newline after it is a file cut short in the middle of
+        # a row, not a printed blank cell.
+        text = text[:last]
     lines = text.split("\n")
     folded_text = fold(text)
     folded = folded_text.split("\n")  # fold() maps one character to one, so lines stay aligned
@@ -98,8 +115,9 @@ def parse_text(text: str, *, grids: Sequence[list[list[str]]] = (), meta: Mappin
         if read.lines:  # a table is one block of lines: its header, rows and the debris between
             table_lines.update(range(min(read.lines), max(read.lines) + 1))
     report.sections = _sections(lines, headings, table_lines)
-    if not report.sections and not report.cell_count:
-        raise ParseError("no report structure found (no numbered sections, no statistics tables)")
+    if not report.cell_count and not any(s.kind != "extra" for s in report.sections):
+        # Numbered headings alone prove nothing: meeting notices and plans have them too.
+        raise ParseError("not an annual report: none of its sections or statistics tables were found")
 
     first = headings[0].line if headings else min(len(lines), 40)
     head = [line for line in lines[:first] if line.strip()]

@@ -126,7 +126,7 @@ def read_input(path: str) -> bytes:
 
 def parse_bytes(data: bytes, parse: ParseFn, parse_error: type[Exception], *, debug: bool) -> Report:
     """parse_report with every failure turned into CliError (unless debugging)."""
-    if not data.strip():
+    if not data or data.isspace():
         raise CliError("not a report: empty file")
     try:
         return parse(data, url=None, content_type=None)
@@ -164,7 +164,7 @@ def parse(ctx: click.Context, file: str, as_json: bool, debug: bool) -> None:
     name = "<stdin>" if file == "-" else display_name(file)
     try:
         data = read_input(file)
-        if not data.strip():  # said before loading the parser, which need not be involved
+        if not data or data.isspace():  # said before loading the parser, which need not be involved
             raise CliError("not a report: empty file")
         parse_fn, parse_error = _parser(debug)
         report = parse_bytes(data, parse_fn, parse_error, debug=debug)
