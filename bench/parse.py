@@ -1,0 +1,103 @@
+"""Parsing speed and memory, per input kind, on one core: `python bench/parse.py [--n N] [--seed S]`.
+
+Inputs are generated reports (tests/reportgen.py) in every text layout and as portal HTML pages with
+tables, plus the five real seed texts. Each row prints reports/second/core (CPU time of this one
+process, best of three passes, so other load on the machine distorts it less), the share of
+generated cells parsed right (speed is worthless if correctness paid for it) and the peak Python
+memory of one pass. Targets from the issue: text >= 1,000/s/core, HTML with tables >= 100/s/core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import random
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from extract import ParseError, parse_report  # noqa: E402
+from tests import reportgen  # noqa: E402
+
+TEXT_LAYOUTS = ("pipes", "cell_per_line", "tabs", "spaces")
+TARGETS = {"text": 1000, "html": 100}
+
+
+def _cpu_per_report(docs: list[tuple[bytes, str]], passes: int = 3) -> float:
+    best = float("inf")
+    for _ in range(passes):
+        start = time.process_time()
+        for data, ctype in docs:
+            with contextlib.suppress(ParseError):
+                parse_report(data, content_type=ctype)
+        best = min(best, (time.process_time() - start) / len(docs))
+    return best
+
+
+def _peak_mib(docs: list[tuple[bytes, str]]) -> float:
+    tracemalloc.start()
+    for data, ctype in docs:
+        with contextlib.suppress(ParseError):
+            parse_report(data, content_type=ctype)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def _accuracy(rendered: list[reportgen.Rendered]) -> tuple[int, int]:
+    right = total = 0
+    for r in rendered:
+        parsed = parse_report(r.data, content_type=r.content_type)
+        for table, cells in r.report.cells.items():
+            got = {c.key: c.value for c in parsed.tables.get(table, [])}
+            for key, (value, _raw) in cells.items():
+                total += 1
+                have = got.get(key, "missing")
+                if have == value or (isinstance(have, int | float) and isinstance(value, int | float)
+                                     and abs(have - value) < 1e-6):
+                    right += 1
+    return right, total
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=300, help="generated reports per input kind")
+    ap.add_argument("--seed", type=int, default=20261125)
+    args = ap.parse_args(argv)
+    rng = random.Random(args.seed)
+
+    kinds: dict[str, tuple[str, Callable[[], reportgen.Rendered]]] = {
+        f"text/{layout}": ("text", lambda layout=layout: reportgen.sample(rng, layout)) for layout in TEXT_LAYOUTS
+    }
+    kinds["html/tables"] = ("html", lambda: reportgen.sample(rng, "html"))
+
+    print(f"parse benchmark: {args.n} generated reports per kind, seed {args.seed}, one core (CPU time)")
+    print(f"{'input':<20} {'reports/s/core':>14} {'ms/report':>10} {'cells right':>16} {'peak MiB':>9}  target")
+    totals: dict[str, list[float]] = {"text": [], "html": []}
+    for name, (family, make) in kinds.items():
+        rendered = [make() for _ in range(args.n)]
+        docs = [(r.data, r.content_type) for r in rendered]
+        per = _cpu_per_report(docs)
+        right, total = _accuracy(rendered)
+        totals[family].append(per)
+        print(f"{name:<20} {1 / per:>14,.0f} {per * 1000:>10.2f} {right:>7}/{total:<8} {_peak_mib(docs):>9.1f}"
+              f"  {TARGETS[family]:,}/s")
+    seeds = sorted((REPO.parent / "shared" / "seeds").glob("*.txt"))
+    if seeds:
+        docs = [(p.read_bytes(), "text/plain") for p in seeds] * 40
+        per = _cpu_per_report(docs)
+        print(f"{'text/seeds (real)':<20} {1 / per:>14,.0f} {per * 1000:>10.2f} {'-':>16} {_peak_mib(docs):>9.1f}"
+              f"  {TARGETS['text']:,}/s")
+    for family, pers in totals.items():
+        mean = sum(pers) / len(pers)
+        verdict = "meets" if 1 / mean >= TARGETS[family] else "BELOW"
+        print(f"{family} overall: {1 / mean:,.0f} reports/s/core ({verdict} the {TARGETS[family]:,}/s target)")
+
+
+if __name__ == "__main__":
+    main()
