@@ -35,6 +35,27 @@ def _dedupe_join(cells: Sequence[str]) -> str:
     return " ".join(out)
 
 
+class PrintedRow(list[str]):
+    """A folded grid row that remembers the cells as printed (full-width digits), for `raw`."""
+
+    printed: list[str]
+
+
+def _fold_row(row: list[str]) -> list[str]:
+    folded = [fold(c) for c in row]
+    if folded == row:
+        return folded
+    out = PrintedRow(folded)
+    out.printed = row
+    return out
+
+
+def _printed(r: list[str], j: int) -> str:
+    """Cell j of a folded row as it was printed."""
+    p = getattr(r, "printed", r)
+    return p[j].strip() if j < len(p) else ""
+
+
 def _is_number(cell: str) -> bool:
     t = cell.strip()
     return bool(t) and is_value_text(t)
@@ -130,7 +151,7 @@ def _read_requests(rows: Grid, out: TableRead) -> None:
             value, ok = parse_value(raw)
             if not ok:
                 out.warnings.append(f"requests: {row}/{column} value {raw!r} not understood")
-            out.add(Cell(row, column, value, raw))
+            out.add(Cell(row, column, value, _printed(r, j)))
         if row in ("other_no_correction", "other_no_fee", "other_other"):
             out.evidence["2021"] += 3
 
@@ -164,7 +185,7 @@ def _read_review(rows: Grid, out: TableRead) -> None:
             value, ok = parse_value(raw)
             if not ok:
                 out.warnings.append(f"review_litigation: {group}/{column} value {raw!r} not understood")
-            out.add(Cell(None, column, value, raw, group=group))
+            out.add(Cell(None, column, value, _printed(r, j), group=group))
 
 
 def _read_active(rows: Grid, out: TableRead) -> None:
@@ -220,7 +241,7 @@ def _read_active(rows: Grid, out: TableRead) -> None:
                 value, ok = parse_value(raw, money=money, unit_yuan=money and unit_yuan)
                 if not ok:
                     out.warnings.append(f"active_disclosure: {row}/{column} value {raw!r} not understood")
-                out.add(Cell(row, column, value, raw, item=_item_of(row)))
+                out.add(Cell(row, column, value, _printed(r, j), item=_item_of(row)))
 
 
 _GRID_READERS: dict[str, Callable[[Grid, TableRead], None]] = {
@@ -232,7 +253,7 @@ def read_grids(grids: Sequence[Grid]) -> dict[str, TableRead]:
     """Every statistics table found in the page's grids, by table name."""
     out: dict[str, TableRead] = {}
     for grid in grids:
-        folded = [[fold(c) for c in row] for row in grid]
+        folded = [_fold_row(row) for row in grid]
         for name, rows in split_by_table(folded):
             read = TableRead(name)
             _GRID_READERS[name](rows, read)

@@ -46,6 +46,9 @@ _OPENING = re.compile(
     r"^([\u4e00-\u9fa5()（）]{2,30}?" + _ORG_SUFFIX + r")(?:始终|坚持|深入|认真|全面|紧紧|严格|按照|依据|根据|"
     r"积极|以|在|高度|围绕|持续|进一步|扎实|不断|切实|坚决|贯彻|落实|聚焦|强化|着力|主动|大力|共)"
 )
+_ORG_NAME = re.compile(r"[\u4e00-\u9fa5()（）]{2,30}?" + _ORG_SUFFIX)
+# Word's hidden bookmarks and field codes that leak into saved text: `[bookmark: _GoBack]`.
+_WORD_DEBRIS = re.compile(r"^(?:\[[A-Za-z][^\]]{0,40}\])+")
 _INTRO = re.compile(
     r"(?:现将|现就|现向社会公布|本报告由|特?公布)(?:(?:19|20)\d{2}年度?)?([\u4e00-\u9fa5()（）]{2,30}?" + _ORG_SUFFIX
     + r")(?:(?:19|20)\d{2}年度?)?(?:的)?(?:政府信息公开|编制)"
@@ -129,11 +132,19 @@ def agency_from_text(paragraphs: list[str]) -> str | None:
         m = _INTRO.search(_WS.sub("", fold(p)))
         if m:
             return m.group(1)
-    for p in paragraphs[:3]:
-        m = _OPENING.match(_WS.sub("", fold(p)))
+    for p in paragraphs:
+        m = _OPENING.match(_WORD_DEBRIS.sub("", _WS.sub("", fold(p))))
         if m and not re.match(r"(?:19|20)\d{2}", m.group(1)):
             return m.group(1)
     return None
+
+
+def agency_from_source(source: str | None) -> str | None:
+    """`来源：章贡区财政局` names the agency when it is an organisation (not 本网, not a newspaper)."""
+    if not source:
+        return None
+    t = _WS.sub("", fold(source))
+    return t if _ORG_NAME.fullmatch(t) else None
 
 
 def parse_date(text: str) -> str | None:
@@ -186,7 +197,7 @@ def find_metadata(head: list[str], tail: list[str], folded_text: str, overview: 
         block.update(normalise_meta(meta))
     title = find_title(head, block)
     agency = (agency_from_title(title) if title else None) or block.get("agency") \
-        or agency_from_text(opening)
+        or agency_from_text(opening) or agency_from_source(block.get("source"))
     published = parse_date(block["published"]) if block.get("published") else None
     if published is None and block.get("written"):
         published = parse_date(block["written"])

@@ -21,7 +21,7 @@ from .model import Cell, ParseError, Report, Section, Source, Template
 from .normalize import fold, label_key
 from .script import detect_script, to_simplified
 from .sections import Heading, _candidate, find_headings
-from .slots import to_slots
+from .slots import attach_printed, to_slots
 from .tables import TableRead, read_active, read_requests, read_review
 
 PARSER_VERSION = "0.1.0"
@@ -38,8 +38,10 @@ _UNREADABLE_YET = {
 # Lines of page furniture that survive into saved text: never report text.
 _CHROME = re.compile(
     r"^\s*(?:分享到|打印本页|【?打印】?|关闭窗口|【?关闭】?|扫一扫|【?字体|字号|点击数|浏览次数|访问量|"
-    r"上一篇|下一篇|相关链接|来源[:：]|发布日期[:：]|发布时间[:：]|索引号|\[bookmark)"
+    r"上一篇|下一篇|相关链接|来源[:：]|发布日期[:：]|发布时间[:：]|索引号)"
 )
+# Word's hidden bookmarks that leak into saved text (`[bookmark: _GoBack]`): cut, keep the sentence.
+_WORD_BOOKMARK = re.compile(r"\[bookmark[:：][^\]]{0,40}\]\s*")
 
 
 def parse_report(data: bytes, *, content_type: str | None = None, url: str | None = None) -> Report:
@@ -102,10 +104,11 @@ def parse_text(text: str, *, grids: Sequence[list[list[str]]] = (), meta: Mappin
         text = text[:last]
     lines = text.split("\n")
     folded_text = fold(text)
-    folded = folded_text.split("\n")  # fold() maps one character to one, so lines stay aligned
+    # fold() maps one character to one, so lines stay aligned (and the same list when nothing changed)
+    folded = lines if folded_text == text else folded_text.split("\n")
     headings = find_headings(folded, folded_text)
 
-    reads = _read_tables(folded, headings, grids)
+    reads = _read_tables(lines, folded, headings, grids)
     template = _template(reads)
     report.template = template
     table_lines: set[int] = set()
@@ -157,7 +160,7 @@ def _regions(folded: list[str], headings: list[Heading]) -> dict[str, tuple[int,
     """Line spans of the three tables: their sections when the headings hold them, else cues."""
     n = len(folded)
     out: dict[str, tuple[int, int]] = {}
-    req_row = _first(folded, 0, n, "本年新收")
+    req_row = _first(folded, 0, n, "本年新收", "新收政府信息", "本年度新收")
 
     act = _span(headings, "active_disclosure", n)
     if act is None or _first(folded, *act, "第二十条") is None:
@@ -188,7 +191,7 @@ def _regions(folded: list[str], headings: list[Heading]) -> dict[str, tuple[int,
 _READERS = {"active_disclosure": read_active, "requests": read_requests, "review_litigation": read_review}
 
 
-def _read_tables(folded: list[str], headings: list[Heading], grids: Sequence[list[list[str]]]
+def _read_tables(lines: list[str], folded: list[str], headings: list[Heading], grids: Sequence[list[list[str]]]
                  ) -> dict[str, TableRead]:
     """Each table from the page's grids when it has them, else from the text."""
     from_grids = read_grids(grids) if grids else {}
@@ -200,7 +203,13 @@ def _read_tables(folded: list[str], headings: list[Heading], grids: Sequence[lis
             reads[name] = grid_read
             continue
         span = regions.get(name)
-        reads[name] = reader(to_slots(folded, *span)) if span else TableRead(name)
+        if span:
+            slots = to_slots(folded, *span)
+            if lines is not folded:
+                attach_printed(slots, lines, folded)
+            reads[name] = reader(slots)
+        else:
+            reads[name] = TableRead(name)
         if grid_read is not None:
             reads[name].warnings[:0] = grid_read.warnings
     return reads
@@ -261,10 +270,11 @@ def _sections(lines: list[str], headings: list[Heading], table_lines: set[int]) 
     for i, h in enumerate(headings):
         end = headings[i + 1].line if i + 1 < len(headings) else len(lines)
         body = [
-            lines[no].strip() for no in range(h.line + 1, end)
+            _WORD_BOOKMARK.sub("", lines[no]).strip() for no in range(h.line + 1, end)
             if no not in table_lines and lines[no].strip() and not _CHROME.match(lines[no])
             and not _is_table_debris(lines[no])
         ]
+        body = [b for b in body if b]
         cand = _candidate(lines[h.line])
         heading = cand[1] if cand else h.heading
         out.append(Section(h.number, h.kind, heading, "\n".join(body)))

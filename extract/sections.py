@@ -16,7 +16,9 @@ _HEADING = re.compile(
     r"^[\s#>*]*(?:第)?(?P<num>[一二三四五六七八九十]{1,3})\s*(?:[、.,，:：．]|部分)\s*(?P<text>.*?)[\s*]*$"
 )
 # Wording of the requests table's own 一、二、三、四、 rows: never a section heading.
-_TABLE_ROW_WORDS = ("本年新收", "上年结转", "本年度办理结果", "办理结果", "结转下年度", "结转下一年")
+_TABLE_ROW_WORDS = ("新收", "结转", "本年度办理结果")
+# …and a bare `三、办理结果`, which a part like `七、人大代表建议和政协提案办理结果公开情况` merely contains.
+_TABLE_ROW_STARTS = ("办理结果",)
 _MAX_HEADING = 60
 _ROW_OF_NUMBERS = re.compile(r"(?:\s\d+){2,}\s*$")
 
@@ -58,7 +60,7 @@ def _candidate(line: str) -> tuple[int, str] | None:
     if number is None or not text or len(text) > _MAX_HEADING or "|" in text or "\t" in text:
         return None
     key = label_key(text)
-    if not key or any(w in key for w in _TABLE_ROW_WORDS):
+    if not key or any(w in key for w in _TABLE_ROW_WORDS) or key.startswith(_TABLE_ROW_STARTS):
         return None
     if _ROW_OF_NUMBERS.search(text):  # a table row printed on one line
         return None

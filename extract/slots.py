@@ -21,9 +21,19 @@ SlotKind = Literal["label", "value", "empty"]
 
 @dataclass(slots=True)
 class Slot:
+    """One cell: `text` is folded (what the parser reads); `printed` the original where folding changed it."""
+
     kind: SlotKind
     text: str
     line: int
+    printed: str | None = None
+
+    @property
+    def raw(self) -> str:
+        """What a value cell printed (the contract's `raw`); "" for labels and empty cells."""
+        if self.kind != "value":
+            return ""
+        return self.text if self.printed is None else self.printed
 
 
 class Slots(list[Slot]):
@@ -112,3 +122,22 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None) -> Slots:
             else:
                 out.append(Slot("label", t, no))
     return out
+
+
+def attach_printed(slots: list[Slot], printed: list[str], folded: list[str]) -> None:
+    """Give value slots on lines that folding changed their printed text (`１２` for `12`).
+
+    fold() maps one character to one, so a value found at an offset of the folded line sits at
+    the same offset of the printed line; values are searched left to right, each after the last.
+    """
+    line, cursor = -1, 0
+    for slot in slots:
+        if slot.kind != "value" or printed[slot.line] == folded[slot.line]:
+            continue
+        if slot.line != line:
+            line, cursor = slot.line, 0
+        at = folded[line].find(slot.text, cursor)
+        if at < 0:
+            continue
+        slot.printed = printed[line][at:at + len(slot.text)]
+        cursor = at + len(slot.text)

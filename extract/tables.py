@@ -99,6 +99,7 @@ def _grid_like(slots: list[Slot]) -> bool:
 
 
 def _raw(slot: Slot) -> str:
+    """The folded text of a value cell (what parse_value reads)."""
     return slot.text if slot.kind == "value" else ""
 
 
@@ -194,7 +195,7 @@ def read_requests(slots: list[Slot]) -> TableRead:
                     out.warnings.append(f"requests: {row}/{column} value {raw!r} not understood")
             key = ("", row, column)
             if key not in placed:
-                placed[key] = Cell(row, column, value, raw)
+                placed[key] = Cell(row, column, value, slot.raw)
         out.lines.add(label_slots[-1].line)
         out.lines.add(cells[-1].line)
         if row in _TEMPLATE_ROWS:
@@ -246,7 +247,7 @@ def read_review(slots: list[Slot]) -> TableRead:
         value, ok = parse_value(_raw(slot))
         if not ok:
             out.warnings.append(f"review_litigation: {group}/{column} value {slot.text!r} not understood")
-        out.add(Cell(None, column, value, _raw(slot), group=group))
+        out.add(Cell(None, column, value, slot.raw, group=group))
     out.lines.update(s.line for s in (*head_slots, *cells))
     return out
 
@@ -321,7 +322,7 @@ def read_active(slots: list[Slot]) -> TableRead:
                 value, ok = parse_value(_raw(slot), money=money, unit_yuan=money and unit_yuan)
                 if not ok:
                     out.warnings.append(f"active_disclosure: {row}/{column} value {slot.text!r} not understood")
-                out.add(Cell(row, column, value, _raw(slot), item=item))
+                out.add(Cell(row, column, value, slot.raw, item=item))
             out.lines.update(s.line for s in (*label_slots, *cells))
         out.lines.update(s.line for s in block[:1])
     return out
