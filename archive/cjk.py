@@ -1,0 +1,65 @@
+"""Chinese text as SQLite FTS5 sees it: one token per CJK character, queries as phrases.
+
+Why: FTS5's default tokenizer treats a run of Han characters as ONE token (so 疫情 never matches
+inside 疫情防控), and trigram misses every 1–2 character word. Spacing every CJK character into its
+own token and asking for phrases ("疫 情") finds any word of any length exactly. Both sides go
+through OpenCC t2s and NFKC, so traditional text matches simplified queries (and back), and
+full-width digits (２０２０年) match 2020年.
+
+The same functions are registered as SQL functions by the Datasette plugin (`nianbao_fts`,
+`unsegment`), so the index, the canned queries and the table search box all agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+# CJK unified ideographs (with extensions A and B+), compatibility ideographs.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_CJK_CHAR = re.compile(f"([{_CJK}])")
+_SPACES = re.compile(r"\s+")
+_SPACE_BY_CJK = re.compile(f"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return str(_t2s().convert(text))
+
+
+def normalise(text: str) -> str:
+    """What both the index and the query see: NFKC (full-width → ASCII) and simplified script."""
+    return to_simplified(unicodedata.normalize("NFKC", text))
+
+
+def segment(text: str | None) -> str:
+    """Text for the FTS index: each CJK character a separate token, other runs kept as they are."""
+    if not text:
+        return ""
+    spaced = _CJK_CHAR.sub(r" \1 ", normalise(text))
+    return _SPACES.sub(" ", spaced).strip()
+
+
+def unsegment(text: str | None) -> str | None:
+    """Undo `segment`'s spacing for display (a snippet() of the index reads as normal Chinese)."""
+    if text is None:
+        return None
+    return _SPACE_BY_CJK.sub("", text)
+
+
+def fts_query(query: str | None) -> str:
+    """A user's query as an FTS5 expression: every whitespace-separated term a phrase, terms ANDed.
+
+    `"` cannot be escaped by users, so it is dropped; no FTS5 operator survives inside a phrase. An
+    empty query becomes `""`, which matches nothing (an empty MATCH would be a syntax error).
+    """
+    terms = [segment(term.replace('"', " ")) for term in normalise(query or "").split()]
+    phrases = [f'"{t}"' for t in terms if t]
+    return " ".join(phrases) if phrases else '""'

@@ -1,0 +1,48 @@
+"""A parsed Report as rows of the archive's derived tables (sections, cells, checks, FTS text).
+
+Pure functions: no database here, so the row shapes can be tested and reused by rebuild and bench.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archive.cjk import segment
+from extract.model import Report
+
+
+def cell_rows(report_id: str, report: Report) -> list[dict[str, Any]]:
+    """Long-form cells; `part` is the item (active_disclosure) or group (review_litigation), else ''."""
+    rows: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    for tbl, cells in report.tables.items():
+        for c in cells:
+            part = c.item or c.group or ""
+            key = (tbl, part, c.row or "", c.column)
+            rows[key] = {"report_id": report_id, "tbl": tbl, "part": part, "row": c.row or "", "col": c.column,
+                         "value": c.value, "raw": c.raw}
+    return list(rows.values())
+
+
+def section_rows(report_id: str, report: Report) -> list[dict[str, Any]]:
+    return [
+        {"id": f"{report_id}:{seq}", "report_id": report_id, "seq": seq, "number": s.number, "kind": s.kind,
+         "heading": s.heading, "text": s.text}
+        for seq, s in enumerate(report.sections, start=1)
+    ]
+
+
+def check_rows(report_id: str, report: Report) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for c in report.checks:
+        rows[c.rule] = {"report_id": report_id, "rule": c.rule, "ok": int(c.ok), "detail": c.detail}
+    return list(rows.values())
+
+
+def fts_report_row(title: str | None, agency: str | None, report: Report) -> dict[str, str]:
+    """The segmented text of a whole report: title, agency and every section (heading + text)."""
+    body = "\n".join(f"{s.heading}\n{s.text}" for s in report.sections)
+    return {"title": segment(title), "agency": segment(agency), "body": segment(body)}
+
+
+def fts_section_row(section: dict[str, Any]) -> dict[str, str]:
+    return {"heading": segment(section["heading"]), "text": segment(section["text"])}

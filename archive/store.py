@@ -1,0 +1,369 @@
+"""The archive: raw bytes in a RawStore, what was fetched and parsed in one SQLite database.
+
+Interface (the crawler codes against it; `crawler/` imports `archive`, never the reverse):
+
+    @dataclass(frozen=True)
+    class Fetch:
+        url: str; final_url: str; status: int
+        headers: list[tuple[str, str]]      # response headers as received
+        body: bytes; fetched_at: str        # ISO-8601 UTC
+        method: str = "GET"; referer: str | None = None
+
+    class Archive:
+        def __init__(self, db_path, raw_root=None)   # default raw root: <db dir>/<db stem>-raw/; ensure_db_shape()
+        def record_fetch(self, fetch: Fetch) -> str  # body → RawStore (2xx only), documents row, fetch-log row;
+                                                     # returns the body's sha256 (for a 304: the sha256 of the
+                                                     # last 200 of that url, i.e. the unchanged document)
+        def validators(self, url) -> tuple[str | None, str | None] | None  # (etag, last_modified) of the last 200
+        def add_report(self, documents: list[str], *, page_url, title=None, year=None, agency=None,
+                       published=None, region_code=None, level=None, host=None) -> ReportOutcome
+        def mark_blocked(self, host, reason, url) -> None
+        def close(self) -> None                      # also a context manager
+
+add_report: `documents` are sha256s of the report page and its attachments (page first). Each is parsed
+with extract.parse_report; the parse with the most table cells wins; every failure is kept on its
+document row (parse_status / parse_error), so an unreadable file is still archived with its reason.
+Hints from the list page fill only what the parse lacks. The same canonical page_url with other bytes
+is a new version: the old one is kept and `is_current` moves to the version seen last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+import sqlite_utils
+
+from archive import rows as rowmaker
+from archive.raw import RawStore, sha256_hex
+from archive.regions import province_of
+from archive.schema import ensure_db_shape
+from extract import ParseError, parse_report
+from extract.model import Report
+
+HINT_KEYS = ("title", "year", "agency", "published", "region_code", "level", "host")
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """One HTTP exchange as the crawler saw it."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    fetched_at: str
+    method: str = "GET"
+    referer: str | None = None
+
+    def header(self, name: str) -> str | None:
+        lname = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lname), None)
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """What add_report did. status: new | new_version | unchanged | reparsed | failed (nothing parsed)."""
+
+    status: Literal["new", "new_version", "unchanged", "reparsed", "failed"]
+    report_key: str
+    report_id: str | None = None
+    version: int | None = None
+    is_current: bool = False
+    document: str | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def canonical_url(url: str) -> str:
+    """The page URL that names a report across versions: no fragment, no surrounding blanks."""
+    return urllib.parse.urldefrag(url.strip())[0]
+
+
+def report_key(page_url: str) -> str:
+    return hashlib.sha1(canonical_url(page_url).encode("utf-8")).hexdigest()[:16]
+
+
+def version_id(key: str, documents: list[str]) -> str:
+    """The same page and the same bytes (attachments in any order) are the same version."""
+    ordered = [documents[0], *sorted(documents[1:])]
+    return hashlib.sha1("|".join([key, *ordered]).encode("ascii")).hexdigest()[:16]
+
+
+def default_raw_root(db_path: str | Path) -> Path:
+    p = Path(db_path)
+    return p.parent / f"{p.stem}-raw"
+
+
+@dataclass
+class _Parsed:
+    sha: str
+    report: Report
+
+
+class Archive:
+    """The archive at db_path (created when missing) with its raw store."""
+
+    def __init__(self, db_path: str | Path, raw_root: str | Path | None = None) -> None:
+        self.db_path = Path(db_path)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.raw = RawStore(raw_root if raw_root is not None else default_raw_root(self.db_path))
+        self.db = sqlite_utils.Database(self.db_path)
+        self.db.conn.execute("PRAGMA journal_mode = WAL")
+        self.db.conn.execute("PRAGMA synchronous = NORMAL")
+        ensure_db_shape(self.db)
+
+    # --- context manager -------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # --- fetches -----------------------------------------------------------------------------
+
+    def record_fetch(self, fetch: Fetch) -> str:
+        """Keep the exchange; a 2xx body goes to the raw store and gets a documents row."""
+        sha = sha256_hex(fetch.body)
+        stored = 200 <= fetch.status < 300
+        if fetch.status == 304:
+            last = self._last_ok(fetch.url)
+            if last is not None:
+                sha = last[0]
+        ctype = fetch.header("content-type")
+        with self.db.conn:
+            if stored:
+                self.raw.put(fetch.body)
+                self._upsert_document(sha, url=fetch.url, final_url=fetch.final_url, content_type=ctype,
+                                      size=len(fetch.body), fetched_at=fetch.fetched_at)
+            fetch_id = hashlib.sha1(
+                "\n".join([fetch.method, fetch.url, fetch.fetched_at, sha, str(fetch.status)]).encode("utf-8")
+            ).hexdigest()
+            self.db["fetches"].upsert({  # type: ignore[union-attr]
+                "id": fetch_id, "url": fetch.url, "final_url": fetch.final_url, "status": fetch.status,
+                "method": fetch.method, "referer": fetch.referer,
+                "headers": json.dumps([list(h) for h in fetch.headers], ensure_ascii=False),
+                "sha256": sha if stored or fetch.status == 304 else None, "fetched_at": fetch.fetched_at,
+                "etag": fetch.header("etag"), "last_modified": fetch.header("last-modified"), "content_type": ctype,
+            }, pk="id")
+        return sha
+
+    def _upsert_document(self, sha: str, *, url: str, final_url: str, content_type: str | None, size: int,
+                         fetched_at: str) -> None:
+        old = self.db.execute(
+            "SELECT first_fetched_at, last_fetched_at, url, final_url, content_type FROM documents WHERE sha256 = ?",
+            [sha]).fetchone()
+        row: dict[str, Any] = {"sha256": sha, "size": size}
+        if old is None:
+            row.update(url=url, final_url=final_url, content_type=content_type, first_fetched_at=fetched_at,
+                       last_fetched_at=fetched_at)
+        else:
+            first, last = old[0] or fetched_at, old[1] or fetched_at
+            row.update(first_fetched_at=min(first, fetched_at), last_fetched_at=max(last, fetched_at))
+            if fetched_at < first:  # the earliest sighting names the document
+                row.update(url=url, final_url=final_url, content_type=content_type)
+        self.db["documents"].upsert(row, pk="sha256")  # type: ignore[union-attr]
+
+    def _last_ok(self, url: str) -> tuple[str, str | None, str | None] | None:
+        row = self.db.execute(
+            "SELECT sha256, etag, last_modified FROM fetches WHERE url = ? AND status = 200 "
+            "ORDER BY fetched_at DESC LIMIT 1", [url]).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """(ETag, Last-Modified) of the last 200 for url, for a conditional GET; None if never fetched."""
+        last = self._last_ok(url)
+        return (last[1], last[2]) if last else None
+
+    def mark_blocked(self, host: str, reason: str, url: str) -> None:
+        """A host that refused us (412 challenge, 403, 429 storm): kept so a reader sees the gap."""
+        old = self.db.execute("SELECT times FROM blocked WHERE host = ?", [host]).fetchone()
+        with self.db.conn:
+            self.db["blocked"].upsert({  # type: ignore[union-attr]
+                "host": host, "reason": reason, "url": url, "blocked_at": now_iso(),
+                "times": (old[0] or 0) + 1 if old else 1}, pk="host")
+
+    # --- reports -----------------------------------------------------------------------------
+
+    def add_report(self, documents: list[str], *, page_url: str, title: str | None = None, year: int | None = None,
+                   agency: str | None = None, published: str | None = None, region_code: str | None = None,
+                   level: str | None = None, host: str | None = None) -> ReportOutcome:
+        """Parse a report's documents and store the best parse as a version of the report at page_url."""
+        hints = {"title": title, "year": year, "agency": agency, "published": published,
+                 "region_code": region_code, "level": level, "host": host}
+        now = now_iso()
+        return self._add(documents, page_url, hints, first_seen=now, last_seen=now)
+
+    def _add(self, documents: list[str], page_url: str, hints: dict[str, Any], *, first_seen: str,
+             last_seen: str, replay: bool = False) -> ReportOutcome:
+        if not documents:
+            raise ValueError("add_report needs at least one document (the page)")
+        documents = list(dict.fromkeys(documents))
+        for sha in documents:
+            if not self.raw.has(sha):
+                raise KeyError(f"no raw document {sha} in {self.raw.root}; record_fetch it first")
+        page_url = canonical_url(page_url)
+        key = report_key(page_url)
+        vid = version_id(key, documents)
+        hints = {k: hints.get(k) for k in HINT_KEYS}
+        from extract import PARSER_VERSION
+
+        with self.db.conn:
+            old_src = self.db.execute("SELECT first_seen, last_seen FROM report_sources WHERE id = ?",
+                                      [vid]).fetchone()
+            if old_src is not None and not replay:
+                first_seen = min(old_src[0], first_seen)
+                last_seen = max(old_src[1], last_seen)
+            self.db["report_sources"].upsert({  # type: ignore[union-attr]
+                "id": vid, "report_key": key, "page_url": page_url, "documents": json.dumps(documents),
+                "hints": json.dumps(hints, ensure_ascii=False, sort_keys=True), "first_seen": first_seen,
+                "last_seen": last_seen}, pk="id")
+            existing = self.db.execute("SELECT version, parser_version FROM reports WHERE id = ?", [vid]).fetchone()
+            if existing is not None and existing[1] == PARSER_VERSION:
+                current = self._refresh_current(key)
+                return ReportOutcome("unchanged", key, vid, existing[0], current == vid, self._document_of(vid))
+            parsed, errors = self._parse_all(documents)
+            if parsed is None:
+                self._refresh_current(key)
+                return ReportOutcome("failed", key, errors=errors)
+            if existing is not None:
+                version, status = int(existing[0]), "reparsed"
+            else:
+                top = self.db.execute("SELECT max(version) FROM reports WHERE report_key = ?", [key]).fetchone()[0]
+                version = (top or 0) + 1
+                status = "new_version" if top else "new"
+            self._store_report(vid, key, version, page_url, documents, parsed, hints, first_seen)
+            current = self._refresh_current(key)
+        return ReportOutcome(status, key, vid, version, current == vid, parsed.sha, errors)  # type: ignore[arg-type]
+
+    def _document_of(self, vid: str) -> str | None:
+        row = self.db.execute("SELECT document FROM reports WHERE id = ?", [vid]).fetchone()
+        return row[0] if row else None
+
+    def _parse_all(self, documents: list[str]) -> tuple[_Parsed | None, dict[str, str]]:
+        """Parse every document; keep each outcome on its row; the most cells wins (the page on ties)."""
+        best: _Parsed | None = None
+        errors: dict[str, str] = {}
+        for sha in documents:
+            row = self.db.execute("SELECT content_type, final_url, url FROM documents WHERE sha256 = ?",
+                                  [sha]).fetchone()
+            if row is None:  # put straight into the raw store: give it a row now
+                body = self.raw.get(sha)
+                self._upsert_document(sha, url="", final_url="", content_type=None, size=len(body),
+                                      fetched_at=now_iso())
+                row = (None, None, None)
+            try:
+                report = parse_report(self.raw.get(sha), content_type=row[0], url=row[1] or row[2] or None)
+            except ParseError as exc:
+                errors[sha] = str(exc) or "not a report"
+            except Exception as exc:  # a parser bug must not stop a crawl: it is recorded like any failure
+                errors[sha] = f"parser failed: {type(exc).__name__}: {exc}"
+            else:
+                self.db["documents"].update(sha, {  # type: ignore[union-attr]
+                    "parse_status": "ok", "parse_error": None, "format": report.source.format,
+                    "reader": report.source.reader, "ocr": int(report.source.ocr), "cells": report.cell_count})
+                if best is None or report.cell_count > best.report.cell_count:
+                    best = _Parsed(sha, report)
+                continue
+            self.db["documents"].update(sha, {  # type: ignore[union-attr]
+                "parse_status": "failed", "parse_error": " ".join(errors[sha].split())[:500], "format": None,
+                "reader": None, "ocr": None, "cells": None})
+        return best, errors
+
+    def _store_report(self, vid: str, key: str, version: int, page_url: str, documents: list[str],
+                      parsed: _Parsed, hints: dict[str, Any], first_seen: str) -> None:
+        from extract import PARSER_VERSION
+
+        r = parsed.report
+        title = r.title or hints["title"]
+        agency = r.agency or hints["agency"]
+        year = r.year if r.year is not None else hints["year"]
+        published = r.published or hints["published"]
+        host = hints["host"] or urllib.parse.urlsplit(page_url).hostname
+        self._delete_derived(vid)
+        self.db["reports"].upsert({  # type: ignore[union-attr]
+            "id": vid, "report_key": key, "version": version, "is_current": 0, "agency": agency, "year": year,
+            "title": title, "published": published, "template": r.template, "script": r.script,
+            "province": province_of(hints["region_code"]), "level": hints["level"],
+            "region_code": hints["region_code"], "host": host, "page_url": page_url, "document": parsed.sha,
+            "documents": json.dumps(documents), "source_format": r.source.format, "reader": r.source.reader,
+            "ocr": int(r.source.ocr), "parser_version": PARSER_VERSION, "sections": len(r.sections),
+            "cells": r.cell_count, "checks_failed": sum(1 for c in r.checks if not c.ok),
+            "warnings": json.dumps(r.warnings, ensure_ascii=False), "first_seen": first_seen}, pk="id")
+        sections = rowmaker.section_rows(vid, r)
+        self.db["sections"].insert_all(sections, pk="id")  # type: ignore[union-attr]
+        self.db["cells"].insert_all(rowmaker.cell_rows(vid, r), pk=("report_id", "tbl", "part", "row", "col"))  # type: ignore[union-attr]
+        self.db["checks"].insert_all(rowmaker.check_rows(vid, r), pk=("report_id", "rule"))  # type: ignore[union-attr]
+        rowid = self.db.execute("SELECT rowid FROM reports WHERE id = ?", [vid]).fetchone()[0]
+        fts = rowmaker.fts_report_row(title, agency, r)
+        self.db.execute("INSERT INTO reports_fts(rowid, title, agency, body) VALUES (?, ?, ?, ?)",
+                        [rowid, fts["title"], fts["agency"], fts["body"]])
+        for srowid, heading, text in self.db.execute(
+                "SELECT rowid, heading, text FROM sections WHERE report_id = ? ORDER BY seq", [vid]).fetchall():
+            seg = rowmaker.fts_section_row({"heading": heading, "text": text})
+            self.db.execute("INSERT INTO sections_fts(rowid, heading, text) VALUES (?, ?, ?)",
+                            [srowid, seg["heading"], seg["text"]])
+
+    def _delete_derived(self, vid: str) -> None:
+        """A version being re-parsed loses its old derived rows first (cells that vanished must go)."""
+        self.db.execute("DELETE FROM sections_fts WHERE rowid IN (SELECT rowid FROM sections WHERE report_id = ?)",
+                        [vid])
+        self.db.execute("DELETE FROM reports_fts WHERE rowid IN (SELECT rowid FROM reports WHERE id = ?)", [vid])
+        for table in ("sections", "cells", "checks"):
+            self.db.execute(f"DELETE FROM {table} WHERE report_id = ?", [vid])
+
+    def _refresh_current(self, key: str) -> str | None:
+        """The current version of a report is the parsed one whose bytes were seen last (then the newest)."""
+        before = self.db.execute("SELECT id, agency FROM reports WHERE report_key = ? AND is_current = 1",
+                                 [key]).fetchall()
+        row = self.db.execute(
+            "SELECT r.id, r.agency FROM reports r JOIN report_sources s ON s.id = r.id WHERE r.report_key = ? "
+            "ORDER BY s.last_seen DESC, r.version DESC LIMIT 1", [key]).fetchone()
+        if row is None:
+            return None
+        if [tuple(b) for b in before] != [tuple(row)]:
+            self.db.execute("UPDATE reports SET is_current = (id = ?) WHERE report_key = ?", [row[0], key])
+        for agency in {row[1], *(b[1] for b in before)}:
+            if agency:
+                self._refresh_agency(agency)
+        return str(row[0])
+
+    def _refresh_agency(self, name: str) -> None:
+        row = self.db.execute(
+            "SELECT count(*), min(year), max(year) FROM reports WHERE agency = ? AND is_current = 1",
+            [name]).fetchone()
+        if not row[0]:
+            self.db.execute("DELETE FROM agencies WHERE name = ?", [name])
+            return
+        latest = self.db.execute(
+            "SELECT region_code, province, level, host FROM reports WHERE agency = ? AND is_current = 1 "
+            "ORDER BY year IS NULL, year DESC, id LIMIT 1", [name]).fetchone()
+        self.db["agencies"].upsert({  # type: ignore[union-attr]
+            "name": name, "region_code": latest[0], "province": latest[1], "level": latest[2], "host": latest[3],
+            "reports": row[0], "first_year": row[1], "last_year": row[2]}, pk="name")
+
+    # --- reading back ------------------------------------------------------------------------
+
+    def sources(self) -> Iterator[dict[str, Any]]:
+        """Every add_report call ever made (deduplicated), in the order first seen: what rebuild replays."""
+        for row in self.db.execute(
+                "SELECT id, report_key, page_url, documents, hints, first_seen, last_seen FROM report_sources "
+                "ORDER BY first_seen, rowid").fetchall():
+            yield dict(zip(("id", "report_key", "page_url", "documents", "hints", "first_seen", "last_seen"),
+                           row, strict=True))
