@@ -3,7 +3,7 @@
 Why: FTS5's default tokenizer treats a run of Han characters as ONE token (so 疫情 never matches
 inside 疫情防控), and trigram misses every 1–2 character word. Spacing every CJK character into its
 own token and asking for phrases ("疫 情") finds any word of any length exactly. Both sides go
-through OpenCC t2s and NFKC, so traditional text matches simplified queries (and back), and
+through OpenCC t2s and full-width folding, so traditional text matches simplified queries (and back), and
 full-width digits (２０２０年) match 2020年.
 
 The same functions are registered as SQL functions by the Datasette plugin (`nianbao_fts`,
@@ -13,7 +13,6 @@ The same functions are registered as SQL functions by the Datasette plugin (`nia
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import opencc
@@ -22,7 +21,12 @@ import opencc
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _CJK_CHAR = re.compile(f"([{_CJK}])")
 _SPACES = re.compile(r"\s+")
-_SPACE_BY_CJK = re.compile(f"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
+# For display: CJK punctuation and full-width forms sit tight against their neighbours too.
+_TIGHT = _CJK + "\u3000-\u303f\uff00-\uffef"
+_SPACE_BY_CJK = re.compile(f"(?<=[{_TIGHT}]) +| +(?=[{_TIGHT}])")
+# Full-width ASCII letters and digits fold to ASCII; punctuation keeps its form (snippets show it).
+_FULL_WIDTH_ALNUM = ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+_FOLD = {cp: cp - 0xFEE0 for first, last in _FULL_WIDTH_ALNUM for cp in range(first, last + 1)}
 
 
 @lru_cache(maxsize=1)
@@ -35,8 +39,8 @@ def to_simplified(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """What both the index and the query see: NFKC (full-width → ASCII) and simplified script."""
-    return to_simplified(unicodedata.normalize("NFKC", text))
+    """What both the index and the query see: full-width letters and digits as ASCII, simplified script."""
+    return to_simplified(text.translate(_FOLD))
 
 
 def segment(text: str | None) -> str:

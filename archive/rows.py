@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from archive.checkcells import involved_cells
 from archive.cjk import segment
 from extract.model import Report
 
@@ -14,12 +15,14 @@ from extract.model import Report
 def cell_rows(report_id: str, report: Report) -> list[dict[str, Any]]:
     """Long-form cells; `part` is the item (active_disclosure) or group (review_litigation), else ''."""
     rows: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    seq = 0
     for tbl, cells in report.tables.items():
         for c in cells:
             part = c.item or c.group or ""
             key = (tbl, part, c.row or "", c.column)
+            seq += 1
             rows[key] = {"report_id": report_id, "tbl": tbl, "part": part, "row": c.row or "", "col": c.column,
-                         "value": c.value, "raw": c.raw}
+                         "value": c.value, "raw": c.raw, "seq": seq}
     return list(rows.values())
 
 
@@ -36,6 +39,17 @@ def check_rows(report_id: str, report: Report) -> list[dict[str, Any]]:
     for c in report.checks:
         rows[c.rule] = {"report_id": report_id, "rule": c.rule, "ok": int(c.ok), "detail": c.detail}
     return list(rows.values())
+
+
+def check_cell_rows(report_id: str, report: Report) -> list[dict[str, Any]]:
+    """The cells each failed check read, for the 数字对不上 query and the report page."""
+    present = {(tbl, c.item or c.group or "", c.row or "", c.column) for tbl, cells in report.tables.items()
+               for c in cells}
+    return [
+        {"report_id": report_id, "rule": c.rule, "tbl": k[0], "part": k[1], "row": k[2], "col": k[3]}
+        for c in report.checks if not c.ok
+        for k in involved_cells(c.rule, c.detail) if k in present
+    ]
 
 
 def fts_report_row(title: str | None, agency: str | None, report: Report) -> dict[str, str]:

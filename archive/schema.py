@@ -124,6 +124,7 @@ CREATE TABLE IF NOT EXISTS cells (
     col TEXT NOT NULL REFERENCES column_labels(code),
     value NUMERIC,                    -- NULL when printed blank, /, —, 无; money in 万元
     raw TEXT,                         -- as printed
+    seq INTEGER,                      -- order in the parsed report (export gives cells back in it)
     PRIMARY KEY (report_id, tbl, part, row, col)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS cells_figure ON cells(tbl, row, col, part);
@@ -135,6 +136,15 @@ CREATE TABLE IF NOT EXISTS checks (
     PRIMARY KEY (report_id, rule)
 );
 CREATE INDEX IF NOT EXISTS checks_failed ON checks(ok, rule);
+CREATE TABLE IF NOT EXISTS check_cells (      -- the cells a failed check read (archive/checkcells.py)
+    report_id TEXT NOT NULL REFERENCES reports(id),
+    rule TEXT NOT NULL,
+    tbl TEXT NOT NULL,
+    part TEXT NOT NULL,
+    row TEXT NOT NULL,
+    col TEXT NOT NULL,
+    PRIMARY KEY (report_id, rule, tbl, part, row, col)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS table_labels (code TEXT PRIMARY KEY, label TEXT, ord INTEGER);
 CREATE TABLE IF NOT EXISTS part_labels (code TEXT PRIMARY KEY, tbl TEXT, label TEXT, ord INTEGER);
 CREATE TABLE IF NOT EXISTS row_labels (

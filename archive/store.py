@@ -127,6 +127,8 @@ class Archive:
     # --- context manager -------------------------------------------------------------------
 
     def close(self) -> None:
+        """Leave one self-contained file (no -wal beside it): Datasette serves it immutable."""
+        self.db.conn.execute("PRAGMA journal_mode = DELETE")
         self.db.conn.close()
 
     def __enter__(self) -> Archive:
@@ -310,6 +312,8 @@ class Archive:
         self.db["sections"].insert_all(sections, pk="id")  # type: ignore[union-attr]
         self.db["cells"].insert_all(rowmaker.cell_rows(vid, r), pk=("report_id", "tbl", "part", "row", "col"))  # type: ignore[union-attr]
         self.db["checks"].insert_all(rowmaker.check_rows(vid, r), pk=("report_id", "rule"))  # type: ignore[union-attr]
+        self.db["check_cells"].insert_all(  # type: ignore[union-attr]
+            rowmaker.check_cell_rows(vid, r), pk=("report_id", "rule", "tbl", "part", "row", "col"))
         rowid = self.db.execute("SELECT rowid FROM reports WHERE id = ?", [vid]).fetchone()[0]
         fts = rowmaker.fts_report_row(title, agency, r)
         self.db.execute("INSERT INTO reports_fts(rowid, title, agency, body) VALUES (?, ?, ?, ?)",
@@ -325,7 +329,7 @@ class Archive:
         self.db.execute("DELETE FROM sections_fts WHERE rowid IN (SELECT rowid FROM sections WHERE report_id = ?)",
                         [vid])
         self.db.execute("DELETE FROM reports_fts WHERE rowid IN (SELECT rowid FROM reports WHERE id = ?)", [vid])
-        for table in ("sections", "cells", "checks"):
+        for table in ("sections", "cells", "checks", "check_cells"):
             self.db.execute(f"DELETE FROM {table} WHERE report_id = ?", [vid])
 
     def _refresh_current(self, key: str) -> str | None:

@@ -278,5 +278,12 @@ def demo(ctx: click.Context, debug: bool) -> None:
         sys.exit(EXIT_NOT_REPORT)
 
 
+# --- archive commands (issue 4): add, rebuild, export, serve, demo-site; they live in archive_cmd.py ----
+from nianbao.archive_cmd import ARCHIVE_COMMANDS  # noqa: E402  (registered after the group exists)
+
+for _command in ARCHIVE_COMMANDS:
+    main.add_command(_command)
+
+
 if __name__ == "__main__":
     main(prog_name="nianbao")

@@ -1,0 +1,133 @@
+"""The archive's Datasette plugin: Chinese full-text search, highlighted snippets, report pages, raw files.
+
+* `escape_fts` is replaced (trylast, so after Datasette's own) by archive.cjk.fts_query: the table
+  search box then asks the per-character index for phrases, like the canned `search` query does.
+* `nianbao_fts(q)` and `unsegment(text)` for canned queries.
+* snippets are escaped, then only the <mark> highlighting is let through.
+* /-/report/<db>/<id>: one report with its sections and the three tables as printed.
+* /-/raw/<db>/<sha256>: the archived file, sandboxed (no script of a saved page runs on this site).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from datasette import hookimpl
+from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup, escape
+
+from archive.cjk import fts_query, unsegment
+from archive.datasette import layout
+from archive.raw import RawStore, is_sha256
+from archive.store import default_raw_root
+
+MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
+
+
+@hookimpl(trylast=True)
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    conn.create_function("escape_fts", 1, fts_query, deterministic=True)
+    conn.create_function("nianbao_fts", 1, fts_query, deterministic=True)
+    conn.create_function("unsegment", 1, unsegment, deterministic=True)
+
+
+def highlight(value: str) -> Markup:
+    """Escape everything, then restore exactly the <mark> pairs snippet() put in."""
+    text = str(escape(value))
+    return Markup(text.replace(str(escape(MARK_OPEN)), MARK_OPEN).replace(str(escape(MARK_CLOSE)), MARK_CLOSE))
+
+
+@hookimpl
+def render_cell(value: Any, column: str, table: str | None, database: str, datasette: Any) -> Markup | None:
+    if column == "snippet" and isinstance(value, str):
+        return highlight(value)
+    if isinstance(value, str) and len(value) == 16 and (
+            column == "report_id" or (table == "reports" and column == "id")):
+        url = datasette.urls.path(f"/-/report/{database}/{value}")
+        return Markup(f'<a href="{escape(url)}">{escape(value)}</a>')
+    return None
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [
+        (r"^/-/report/(?P<database>[^/]+)/(?P<report_id>[0-9a-f]{16})$", report_page),
+        (r"^/-/raw/(?P<database>[^/]+)/(?P<sha>[0-9a-f]{64})$", raw_file),
+    ]
+
+
+def _database(datasette: Any, name: str) -> Any:
+    try:
+        return datasette.get_database(name)
+    except KeyError:
+        raise NotFound(f"no database {name}") from None
+
+
+def _raw_root(datasette: Any, name: str, db: Any) -> RawStore:
+    roots = (datasette.plugin_config("nianbao") or {}).get("raw_roots", {})
+    return RawStore(roots.get(name) or default_raw_root(db.path))
+
+
+async def raw_file(datasette: Any, request: Any) -> Response:
+    name, sha = request.url_vars["database"], request.url_vars["sha"]
+    db = _database(datasette, name)
+    row = (await db.execute("SELECT content_type, url FROM documents WHERE sha256 = ?", [sha])).first()
+    store = _raw_root(datasette, name, db)
+    if row is None or not is_sha256(sha) or not store.has(sha):
+        raise NotFound("no such archived file")
+    filename = (row["url"] or sha).rstrip("/").rsplit("/", 1)[-1] or sha
+    return Response(
+        store.get(sha), status=200, content_type=row["content_type"] or "application/octet-stream",
+        headers={
+            "Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": f"inline; filename*=UTF-8''{_quote(filename)}",
+            "Cache-Control": "public, max-age=31536000, immutable",
+        })
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+async def report_page(datasette: Any, request: Any) -> Response:
+    name, report_id = request.url_vars["database"], request.url_vars["report_id"]
+    db = _database(datasette, name)
+    report = (await db.execute("SELECT * FROM reports WHERE id = ?", [report_id])).first()
+    if report is None:
+        raise NotFound("no such report")
+    sections = [dict(r) for r in await db.execute(
+        "SELECT s.number, s.kind, s.heading, s.text, k.label AS kind_label FROM sections s "
+        "LEFT JOIN section_kinds k ON k.code = s.kind WHERE report_id = ? ORDER BY seq", [report_id])]
+    cell_rows = [dict(r) for r in await db.execute(
+        "SELECT tbl, part, row, col, value, raw FROM cells WHERE report_id = ?", [report_id])]
+    checks = [dict(r) for r in await db.execute(
+        "SELECT c.rule, c.ok, c.detail, l.label FROM checks c LEFT JOIN check_rules l ON l.code = c.rule "
+        "WHERE report_id = ? ORDER BY l.ord", [report_id])]
+    bad = [tuple(r) for r in await db.execute(
+        "SELECT tbl, part, row, col FROM check_cells WHERE report_id = ?", [report_id])]
+    versions = [dict(r) for r in await db.execute(
+        "SELECT id, version, is_current, first_seen FROM reports WHERE report_key = ? ORDER BY version",
+        [report["report_key"]])]
+    documents = [dict(r) for r in await db.execute(
+        "SELECT sha256, url, content_type, size, parse_status, parse_error, format FROM documents "
+        "WHERE sha256 IN (SELECT value FROM json_each(?))", [report["documents"]])]
+    order = json.loads(report["documents"] or "[]")
+    documents.sort(key=lambda d: order.index(d["sha256"]) if d["sha256"] in order else len(order))
+    cells = layout.Cells(cell_rows, bad)
+    tables = [
+        ("active_disclosure", "二、主动公开政府信息情况", layout.active_grid(cells, report["template"])),
+        ("requests", "三、收到和处理政府信息公开申请情况", layout.requests_grid(cells, report["template"])),
+        ("review_litigation", "四、政府信息公开行政复议、行政诉讼情况", layout.review_grid(cells)),
+    ]
+    context = {
+        "database": name, "report": dict(report), "sections": sections, "checks": checks,
+        "tables": [t for t in tables if cells.has(t[0])], "bars": layout.outcome_bars(cells) if cells.has("requests")
+        else [], "versions": versions, "documents": documents,
+        "warnings": json.loads(report["warnings"] or "[]"),
+    }
+    html = await datasette.render_template("nianbao_report.html", context, request=request)
+    return Response.html(html)

@@ -1,0 +1,82 @@
+"""`nianbao export`: the archive back out as contract JSON lines or the key-figures CSV.
+
+JSONL is one document per current report in the shape of ../shared/schema/REPORT-SCHEMA.md (plus our
+`warnings`), rebuilt from the tables, with `report_id`, `version`, `url`, `document` and `fetched_at`
+added, so a consumer needs neither SQLite nor the parser.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+CONTRACT_KEYS = ("title", "agency", "year", "published", "template", "script", "sections", "tables", "checks",
+                 "source", "warnings")
+TABLES = ("active_disclosure", "requests", "review_litigation")
+
+
+def _cell(row: sqlite3.Row) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if row["tbl"] == "active_disclosure" and row["part"]:
+        out["item"] = row["part"]
+    if row["tbl"] == "review_litigation" and row["part"]:
+        out["group"] = row["part"]
+    if row["row"]:
+        out["row"] = row["row"]
+    out.update(column=row["col"], value=row["value"], raw=row["raw"])
+    return out
+
+
+def report_documents(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    """Contract dicts for every current report, in a stable order (agency, year, id)."""
+    conn.row_factory = sqlite3.Row
+    reports = conn.execute(
+        "SELECT r.*, d.first_fetched_at FROM reports r LEFT JOIN documents d ON d.sha256 = r.document "
+        "WHERE r.is_current = 1 ORDER BY r.agency, r.year, r.id").fetchall()
+    for r in reports:
+        rid = r["id"]
+        tables: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
+        for c in conn.execute("SELECT * FROM cells WHERE report_id = ? ORDER BY seq", [rid]):
+            tables.setdefault(c["tbl"], []).append(_cell(c))
+        doc = {
+            "title": r["title"], "agency": r["agency"], "year": r["year"], "published": r["published"],
+            "template": r["template"], "script": r["script"],
+            "sections": [{"number": s["number"], "kind": s["kind"], "heading": s["heading"], "text": s["text"]}
+                         for s in conn.execute("SELECT * FROM sections WHERE report_id = ? ORDER BY seq", [rid])],
+            "tables": tables,
+            "checks": [{"rule": k["rule"], "ok": bool(k["ok"]), "detail": k["detail"]}
+                       for k in conn.execute("SELECT * FROM checks WHERE report_id = ? ORDER BY rowid", [rid])],
+            "source": {"format": r["source_format"], "reader": r["reader"], "ocr": bool(r["ocr"])},
+            "warnings": json.loads(r["warnings"] or "[]"),
+            "report_id": rid, "version": r["version"], "url": r["page_url"], "document": r["document"],
+            "fetched_at": r["first_fetched_at"],
+        }
+        yield doc
+
+
+def export(db_path: str | Path, out: TextIO, fmt: str = "jsonl") -> int:
+    """Write the export to out; returns how many records were written."""
+    conn = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
+    try:
+        if fmt == "jsonl":
+            n = 0
+            for doc in report_documents(conn):
+                out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+                n += 1
+            return n
+        if fmt == "csv":
+            cur = conn.execute("SELECT * FROM report_figures ORDER BY agency, year, report_id")
+            writer = csv.writer(out)
+            writer.writerow([d[0] for d in cur.description])
+            n = 0
+            for row in cur:
+                writer.writerow(row)
+                n += 1
+            return n
+        raise ValueError(f"unknown export format {fmt!r} (jsonl or csv)")
+    finally:
+        conn.close()

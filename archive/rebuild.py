@@ -1,0 +1,71 @@
+"""`nianbao rebuild`: re-parse every archived document with the current parser into a fresh database.
+
+Why a fresh file: the parser improves, and derived tables (reports, cells, FTS …) must never mix rows
+from two parser versions. Provenance (documents' fetch columns, fetches, report_sources, blocked) is
+copied; everything else is re-made by replaying each add_report call in the order first seen. The new
+file is written beside the old and swapped in with os.replace, so readers see the old or the new
+database, never half of one. A running `nianbao serve` keeps the old file open: restart it after.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from archive.store import Archive, default_raw_root
+
+PROVENANCE = {
+    "fetches": None,
+    "blocked": None,
+    "documents": ["sha256", "url", "final_url", "content_type", "size", "first_fetched_at", "last_fetched_at"],
+}
+
+
+def _copy(src: sqlite3.Connection, dst: Archive, table: str, columns: list[str] | None) -> int:
+    cols = columns or [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
+    cur = src.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY rowid")
+    n = 0
+    while batch := cur.fetchmany(2000):
+        dst.db[table].insert_all((dict(zip(cols, row, strict=True)) for row in batch), replace=True)  # type: ignore[union-attr]
+        n += len(batch)
+    return n
+
+
+def rebuild(db_path: str | Path, raw_root: str | Path | None = None, *,
+            progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Rebuild db_path in place (atomically). Returns counts: sources replayed, reports, failed."""
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise FileNotFoundError(f"no archive at {db_path}")
+    raw_root = Path(raw_root) if raw_root is not None else default_raw_root(db_path)
+    tmp = db_path.with_name(f".{db_path.name}.rebuild-{os.getpid()}")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
+    src = sqlite3.connect(db_path)  # not read-only: a WAL left by a writer must be readable
+    counts = {"sources": 0, "reports": 0, "failed": 0}
+    try:
+        sources = src.execute(
+            "SELECT page_url, documents, hints, first_seen, last_seen FROM report_sources "
+            "ORDER BY first_seen, rowid").fetchall()
+        with Archive(tmp, raw_root=raw_root) as new, new.db.conn:
+            for table, columns in PROVENANCE.items():
+                _copy(src, new, table, columns)
+        with Archive(tmp, raw_root=raw_root) as new:
+            import json
+
+            for n, (page_url, documents, hints, first_seen, last_seen) in enumerate(sources, start=1):
+                outcome = new._add(json.loads(documents), page_url, json.loads(hints or "{}"),
+                                   first_seen=first_seen, last_seen=last_seen, replay=True)
+                counts["sources"] += 1
+                counts["failed" if outcome.status == "failed" else "reports"] += 1
+                if progress:
+                    progress(n, len(sources))
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        src.close()
+    os.replace(tmp, db_path)
+    return counts

@@ -1,0 +1,186 @@
+"""The archive's commands: add files, rebuild, export, serve with Datasette, and the site demo.
+
+Registered on the `nianbao` group in nianbao/cli.py. Problems are one line on stderr and an exit
+code (the house rule of cli.py); heavy imports (sqlite-utils, Datasette) happen inside the commands.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+EXIT_NOT_REPORT = 1
+EXIT_USAGE = 2
+DEFAULT_PORT = 8001
+SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
+
+db_option = click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                         help="The archive's SQLite file.")
+raw_option = click.option("--raw-root", type=click.Path(file_okay=False, path_type=Path), default=None,
+                          help="Where raw files are kept (default: <db dir>/<db stem>-raw/).")
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"nianbao: {message}", err=True)
+    sys.exit(code)
+
+
+def _content_type(path: Path) -> str | None:
+    """A local file has no server to say what it is; its extension is the best hint for the parser."""
+    guessed, _ = mimetypes.guess_type(path.name)
+    if path.suffix.lower() in {".txt", ".md"}:
+        return "text/plain"
+    return guessed
+
+
+def add_files(db_path: Path, files: list[Path], *, raw_root: Path | None = None, url: str | None = None,
+              agency: str | None = None, year: int | None = None) -> list[tuple[Path, str, str]]:
+    """Archive local files as reports (one report per file); returns (file, status, message) each."""
+    from archive import Archive, Fetch
+
+    results: list[tuple[Path, str, str]] = []
+    with Archive(db_path, raw_root=raw_root) as archive:
+        for path in files:
+            body = path.read_bytes()
+            page_url = url or path.resolve().as_uri()
+            ctype = _content_type(path)
+            fetch = Fetch(url=page_url, final_url=page_url, status=200,
+                          headers=[("Content-Type", ctype)] if ctype else [], body=body,
+                          fetched_at=datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
+                          .replace("+00:00", "Z"))
+            sha = archive.record_fetch(fetch)
+            outcome = archive.add_report([sha], page_url=page_url, agency=agency, year=year)
+            if outcome.status == "failed":
+                results.append((path, "failed", f"archived as {sha[:12]} but not a report: "
+                                                 f"{next(iter(outcome.errors.values()), 'unreadable')}"))
+            else:
+                results.append((path, outcome.status, f"report {outcome.report_id} v{outcome.version} "
+                                                      f"({outcome.status})"))
+    return results
+
+
+@click.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+@raw_option
+@click.option("--url", default=None, help="The page the file came from (default: the file's own file:// URL).")
+@click.option("--agency", default=None, help="The reporting body, when the file does not name it.")
+@click.option("--year", type=int, default=None, help="The year covered, when the file does not say.")
+def add_cmd(files: tuple[Path, ...], db_path: Path, raw_root: Path | None, url: str | None, agency: str | None,
+            year: int | None) -> None:
+    """Archive report FILEs you already have (HTML, text, PDF, Word …: whatever `parse` reads)."""
+    if url and len(files) > 1:
+        _fail("--url names one page: give one file with it", EXIT_USAGE)
+    results = add_files(db_path, list(files), raw_root=raw_root, url=url, agency=agency, year=year)
+    for path, _status, message in results:
+        click.echo(f"{path}: {message}")
+    if any(status == "failed" for _p, status, _m in results):
+        sys.exit(EXIT_NOT_REPORT)
+
+
+@click.command("rebuild")
+@db_option
+@raw_option
+def rebuild_cmd(db_path: Path, raw_root: Path | None) -> None:
+    """Re-parse every archived document with this parser into a fresh database, swapped in atomically."""
+    from archive.rebuild import rebuild
+
+    if not db_path.is_file():
+        _fail(f"{db_path}: no such archive", EXIT_USAGE)
+
+    def progress(n: int, total: int) -> None:
+        if n == total or n % 500 == 0:
+            click.echo(f"rebuild: {n}/{total} reports re-parsed", err=True)
+
+    counts = rebuild(db_path, raw_root, progress=progress)
+    click.echo(f"rebuilt {db_path}: {counts['reports']} report versions, {counts['failed']} sources unreadable")
+
+
+@click.command("export")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+              help="jsonl: contract JSON per current report; csv: the key-figures view.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here instead of stdout.")
+def export_cmd(db_path: Path, fmt: str, output: Path | None) -> None:
+    """Export every current report as contract JSON lines, or the key figures as CSV."""
+    from archive.export import export
+
+    if not db_path.is_file():
+        _fail(f"{db_path}: no such archive", EXIT_USAGE)
+    if output is None:
+        export(db_path, sys.stdout, fmt)
+        return
+    with output.open("w", encoding="utf-8", newline="") as fh:
+        n = export(db_path, fh, fmt)
+    click.echo(f"wrote {n} records to {output}", err=True)
+
+
+def serve(db_path: Path, host: str, port: int, raw_root: Path | None = None) -> None:
+    """Serve the archive read-only until interrupted."""
+    import uvicorn
+
+    from archive.datasette.config import make_datasette
+
+    ds = make_datasette(db_path, raw_root=raw_root)
+    name = db_path.stem
+    click.echo(f"Serving {db_path} at http://{host}:{port}/{name}  (search: http://{host}:{port}/{name}/search ,"
+               f" dashboard: http://{host}:{port}/-/dashboards/{name}); Ctrl-C stops.")
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+
+
+@click.command("serve")
+@db_option
+@raw_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=DEFAULT_PORT, show_default=True)
+@click.option("--write-metadata", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the merged Datasette metadata (JSON, for `datasette publish`) here and exit.")
+def serve_cmd(db_path: Path, raw_root: Path | None, host: str, port: int, write_metadata: Path | None) -> None:
+    """Serve an archive with Datasette (read-only); the database's name in URLs is the file's stem."""
+    if write_metadata is not None:
+        import json
+
+        from archive.datasette.config import load_config
+
+        metadata, settings = load_config(db_path.stem)
+        write_metadata.write_text(json.dumps(metadata, ensure_ascii=False, indent=2), encoding="utf-8")
+        click.echo(f"wrote {write_metadata}; pass these settings with --setting: {settings}")
+        return
+    if not db_path.is_file():
+        _fail(f"{db_path}: no such archive", EXIT_USAGE)
+    serve(db_path, host, port, raw_root)
+
+
+def sample_files() -> list[Path]:
+    return sorted(p for p in SAMPLES_DIR.iterdir()
+                  if p.is_file() and not p.name.startswith(".") and p.stem.upper() not in {"MANIFEST", "README"})
+
+
+@click.command("demo-site")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/demo/nianbao.db"),
+              show_default=True, help="Where to build the demo archive (rebuilt from scratch).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=DEFAULT_PORT, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Build the archive, then stop (for scripts and tests).")
+def demo_site_cmd(db_path: Path, host: str, port: int, no_serve: bool) -> None:
+    """Build a demo archive from the bundled samples and serve it on http://127.0.0.1:8001."""
+    import shutil
+
+    from archive.store import default_raw_root
+
+    db_path.unlink(missing_ok=True)
+    shutil.rmtree(default_raw_root(db_path), ignore_errors=True)
+    files = sample_files()
+    click.echo(f"demo: archiving {len(files)} sample reports into {db_path} …", err=True)
+    for path, _status, message in add_files(db_path, files):
+        click.echo(f"  {path.name}: {message}", err=True)
+    if not no_serve:
+        serve(db_path, host, port)
+
+
+ARCHIVE_COMMANDS = (add_cmd, rebuild_cmd, export_cmd, serve_cmd, demo_site_cmd)
