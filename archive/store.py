@@ -83,7 +83,8 @@ class ReportOutcome:
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    """UTC to the microsecond: "seen last" decides which version is current, even within one second."""
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def canonical_url(url: str) -> str:

@@ -1,0 +1,240 @@
+"""The archive's storage rules: raw bytes by hash, fetch log, versions, hints, failures, rebuild, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from archive import Archive, Fetch, RawStore
+from archive.export import CONTRACT_KEYS, export
+from archive.rebuild import rebuild
+from extract import parse_report
+from tests.archive_db import build, fetch
+from tests.shared import SEEDS, need_shared
+
+SEED = "001_40331eb6809e4e69"
+
+
+def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table (FTS shadow tables included), in a stable order."""
+    conn = sqlite3.connect(db)
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        out = {}
+        for name in names:
+            rows = conn.execute(f"SELECT * FROM [{name}]").fetchall()
+            out[name] = sorted(rows, key=repr)
+        out["views"] = sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'").fetchall())
+        return out
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    return build(tmp_path_factory.mktemp("archive"))
+
+
+# --- raw store -----------------------------------------------------------------------------------
+
+def test_raw_store_is_content_addressed_and_idempotent(tmp_path: Path) -> None:
+    store = RawStore(tmp_path)
+    sha = store.put(b"report bytes")
+    assert store.path(sha) == tmp_path / sha[:2] / sha
+    assert store.put(b"report bytes") == sha and store.get(sha) == b"report bytes" and store.has(sha)
+    assert list(store) == [sha]
+    assert not list(tmp_path.rglob("*.tmp")), "a finished put leaves no temp file"
+    with pytest.raises(KeyError):
+        store.get("0" * 64)
+    with pytest.raises(ValueError):
+        store.path("../../etc/passwd")
+
+
+# --- fetches -------------------------------------------------------------------------------------
+
+def test_record_fetch_keeps_the_exchange_and_validators_come_from_the_last_200(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        url = "http://www.x.gov.cn/nb.html"
+        first = Fetch(url, url, 200, [("Content-Type", "text/html"), ("ETag", '"v1"'),
+                                      ("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT")], b"<p>one</p>",
+                      "2025-01-01T00:00:00Z")
+        sha = archive.record_fetch(first)
+        assert archive.raw.get(sha) == b"<p>one</p>"
+        assert archive.validators(url) == ('"v1"', "Mon, 01 Jan 2024 00:00:00 GMT")
+        not_modified = Fetch(url, url, 304, [("ETag", '"v1"')], b"", "2025-01-02T00:00:00Z")
+        assert archive.record_fetch(not_modified) == sha, "a 304 answers with the unchanged document"
+        missing = Fetch(url + "?x", url + "?x", 404, [], b"gone", "2025-01-02T00:00:00Z")
+        archive.record_fetch(missing)
+        assert archive.validators(url + "?x") is None
+        assert archive.validators("http://never.gov.cn/") is None
+        statuses = sorted(r[0] for r in archive.db.execute("SELECT status FROM fetches"))
+        assert statuses == [200, 304, 404]
+        assert archive.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 1, "only 2xx bodies are kept"
+        headers = json.loads(archive.db.execute("SELECT headers FROM fetches WHERE status = 200").fetchone()[0])
+        assert ["ETag", '"v1"'] in headers
+        archive.mark_blocked("www.f6.gov.cn", "412 cookie challenge", "http://www.f6.gov.cn/")
+        archive.mark_blocked("www.f6.gov.cn", "429", "http://www.f6.gov.cn/a")
+        row = archive.db.execute("SELECT reason, times FROM blocked").fetchone()
+        assert tuple(row) == ("429", 2)
+
+
+# --- reports and versions ------------------------------------------------------------------------
+
+def _seed_bytes(name: str = SEED) -> bytes:
+    need_shared()
+    return (SEEDS / f"{name}.txt").read_bytes()
+
+
+def test_changed_bytes_make_a_new_version_and_current_moves(tmp_path: Path) -> None:
+    url = "http://www.x.gov.cn/nb/1.html"
+    v1_body = _seed_bytes()
+    v2_body = v1_body.replace("发布日期".encode(), "发布时间".encode()) + "\n补充说明。\n".encode()
+    with Archive(tmp_path / "a.db") as archive:
+        s1 = archive.record_fetch(fetch(url, v1_body, "text/plain", "2025-01-01T00:00:00Z"))
+        o1 = archive.add_report([s1], page_url=url)
+        assert (o1.status, o1.version, o1.is_current) == ("new", 1, True)
+        again = archive.add_report([s1], page_url=url + "#top")  # same page, same bytes
+        assert (again.status, again.report_id) == ("unchanged", o1.report_id)
+        s2 = archive.record_fetch(fetch(url, v2_body, "text/plain", "2025-02-01T00:00:00Z"))
+        o2 = archive.add_report([s2], page_url=url)
+        assert (o2.status, o2.version, o2.is_current) == ("new_version", 2, True)
+        rows = archive.db.execute("SELECT version, is_current FROM reports ORDER BY version").fetchall()
+        assert [tuple(r) for r in rows] == [(1, 0), (2, 1)], "the old version is kept, not current"
+        back = archive.add_report([s1], page_url=url)  # the portal put the old bytes back
+        assert back.report_id == o1.report_id and back.is_current
+        rows = archive.db.execute("SELECT version, is_current FROM reports ORDER BY version").fetchall()
+        assert [tuple(r) for r in rows] == [(1, 1), (2, 0)]
+        assert archive.db.execute("SELECT reports FROM agencies").fetchone()[0] == 1
+
+
+def test_hints_fill_only_what_the_parse_lacks(tmp_path: Path) -> None:
+    need_shared()
+    with Archive(tmp_path / "a.db") as archive:
+        url = "http://www.x.gov.cn/nb/0.html"
+        sha = archive.record_fetch(fetch(url, _seed_bytes("000_09886ce637bf6d9d"), "text/plain"))
+        o = archive.add_report([sha], page_url=url, agency="某区国资委", year=1999, title="列表页标题",
+                               region_code="230100", level="district")
+        row = archive.db.execute("SELECT agency, year, title, province, level, host FROM reports WHERE id = ?",
+                                 [o.report_id]).fetchone()
+        # seed 000 prints no title and no agency but says 2020: the parse wins where it has a value
+        assert tuple(row) == ("某区国资委", 2020, "列表页标题", "黑龙江省", "district", "www.x.gov.cn")
+
+
+def test_unreadable_documents_are_archived_with_their_reason(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        url = "http://www.x.gov.cn/nb/2.html"
+        page = archive.record_fetch(fetch(url, "<html><body>详见附件</body></html>".encode(), "text/html"))
+        junk = archive.record_fetch(fetch(url + ".bin", b"\x00\x01binary\x02" * 50, "application/octet-stream"))
+        failed = archive.add_report([page, junk], page_url=url)
+        assert failed.status == "failed" and failed.report_id is None and set(failed.errors) == {page, junk}
+        rows = archive.db.execute("SELECT parse_status, parse_error FROM documents").fetchall()
+        assert all(r[0] == "failed" and r[1] for r in rows)
+        good = archive.record_fetch(fetch(url + ".txt", _seed_bytes(), "text/plain"))
+        ok = archive.add_report([page, good], page_url=url)
+        assert ok.status == "new" and ok.document == good, "the attachment that parses is the report's data"
+        status = dict(archive.db.execute("SELECT sha256, parse_status FROM documents").fetchall())
+        assert status[page] == "failed" and status[good] == "ok"
+        assert archive.db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
+
+
+def test_add_report_refuses_bytes_it_never_stored(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive, pytest.raises(KeyError):
+        archive.add_report(["a" * 64], page_url="http://x.gov.cn/")
+
+
+# --- the built database --------------------------------------------------------------------------
+
+def test_every_table_and_view_has_rows(built) -> None:
+    conn = sqlite3.connect(built.db)
+    for name in ("documents", "fetches", "report_sources", "reports", "sections", "cells", "checks", "check_cells",
+                 "agencies", "report_figures", "agency_years", "failed_checks", "row_labels", "column_labels",
+                 "part_labels", "table_labels", "section_kinds", "check_rules", "provinces"):
+        assert conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0] > 0, name
+    assert conn.execute("SELECT count(*) FROM reports_fts").fetchone()[0] == \
+        conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+    assert conn.execute("SELECT count(*) FROM sections_fts").fetchone()[0] == \
+        conn.execute("SELECT count(*) FROM sections").fetchone()[0]
+    # every code in cells has its Chinese label
+    unlabeled = conn.execute(
+        "SELECT count(*) FROM cells c LEFT JOIN row_labels r ON r.code = c.row "
+        "LEFT JOIN column_labels k ON k.code = c.col WHERE r.code IS NULL OR k.code IS NULL").fetchone()[0]
+    assert unlabeled == 0
+
+
+def test_key_figures_match_the_parsed_cells(built) -> None:
+    """report_figures is a pivot of cells: check it against the parser's own Report for every report."""
+    conn = sqlite3.connect(built.db)
+    conn.row_factory = sqlite3.Row
+    store = RawStore(built.raw)
+    for row in conn.execute("SELECT f.*, r.document FROM report_figures f JOIN reports r ON r.id = f.report_id"):
+        report = parse_report(store.get(row["document"]), content_type=None)
+        new = report.cell("requests", "new", "total")
+        assert row["requests_new"] == (new.value if new else None)
+        denied = [c.value for c in report.tables["requests"] if c.row and c.row.startswith("denied")
+                  and c.column == "total" and c.value is not None]
+        assert row["denied"] == (sum(denied) if denied else None)
+        reviews = report.cell("review_litigation", None, "total", group="review")
+        assert row["reviews"] == (reviews.value if reviews else None)
+        assert row["checks_failed"] == sum(1 for c in report.checks if not c.ok)
+
+
+def test_failed_checks_point_at_the_cells_they_read(built) -> None:
+    conn = sqlite3.connect(built.db)
+    failed = conn.execute("SELECT report_id, rule, detail FROM failed_checks").fetchall()
+    assert failed, "the generated inconsistent reports must fail some checks"
+    for report_id, rule, _detail in failed:
+        n = conn.execute("SELECT count(*) FROM check_cells cc JOIN cells c USING (report_id, tbl, part, row, col) "
+                         "WHERE cc.report_id = ? AND cc.rule = ?", [report_id, rule]).fetchone()[0]
+        assert n > 0, (report_id, rule)
+
+
+def test_building_twice_gives_the_same_database(built, tmp_path: Path) -> None:
+    again = build(tmp_path)
+    first, second = dump(built.db), dump(again.db)
+    for table in first:
+        if table in {"report_sources", "reports"}:  # first_seen/last_seen are the clock of the build
+            continue
+        assert first[table] == second[table], table
+
+
+def test_rebuild_equals_a_fresh_build_and_reopening_changes_nothing(built, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "nianbao.db"
+    shutil.copy(built.db, copy)
+    before = dump(copy)
+    Archive(copy, raw_root=built.raw).close()  # ensure_db_shape on an existing archive is a no-op
+    assert dump(copy) == before
+    counts = rebuild(copy, built.raw)
+    assert counts["reports"] == len(built.report_ids)
+    assert dump(copy) == before
+    assert not list(tmp_path.glob(".nianbao.db.rebuild-*")), "no temporary file left behind"
+
+
+def test_export_jsonl_is_the_contract(built) -> None:
+    out = io.StringIO()
+    n = export(built.db, out, "jsonl")
+    docs = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert n == len(docs) == len(built.report_ids)
+    store = RawStore(built.raw)
+    for doc in docs:
+        assert set(CONTRACT_KEYS) <= set(doc) and {"url", "fetched_at", "report_id"} <= set(doc)
+        expected = parse_report(store.get(doc["document"])).to_dict()
+        # what the parse said, except where a list-page hint filled a gap
+        for key in CONTRACT_KEYS:
+            if key in ("title", "agency", "year", "published") and expected[key] is None:
+                continue
+            assert doc[key] == expected[key], (doc["report_id"], key)
+
+
+def test_export_csv_is_the_key_figures_view(built) -> None:
+    out = io.StringIO()
+    export(built.db, out, "csv")
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert len(rows) == len(built.report_ids)
+    assert {"report_id", "agency", "year", "requests_new", "denied", "reviews", "lawsuits"} <= set(rows[0])
