@@ -56,6 +56,18 @@ def _printed(r: list[str], j: int) -> str:
     return p[j].strip() if j < len(p) else ""
 
 
+def _match_row(match: Callable[[str], tuple[str, float] | None], label: str, cells: Sequence[str]
+               ) -> tuple[str, float] | None:
+    """Match the joined label stack, else its last cell alone: a misprinted label
+    (其他法律行政止公开) is judged against its own words, not diluted by the group above it."""
+    hit = match(label)
+    if hit is None:
+        last = next((c for c in reversed(cells) if c.strip()), "")
+        if last and last != label:
+            hit = match(last)
+    return hit
+
+
 def _is_number(cell: str) -> bool:
     t = cell.strip()
     return bool(t) and is_value_text(t)
@@ -86,12 +98,27 @@ def _value_columns(rows: Grid) -> list[int]:
         return []
     width = max(len(r) for r in rows)
     first = min(j for r in numeric for j, c in enumerate(r) if _is_number(c))
+    # The first value column may be blank in every row (a review table with no 结果维持 anywhere):
+    # a column empty in all numeric rows, left of the first number, is a value column too.
+    while first > 0 and all(first - 1 < len(r) and not r[first - 1].strip() for r in numeric):
+        first -= 1
     cols = []
     for j in range(first, width):
         ok = sum(1 for r in numeric if j < len(r) and (not r[j].strip() or _is_number(r[j])))
         if ok >= 0.8 * len(numeric):
             cols.append(j)
     return cols
+
+
+def _blank_value_columns(block: Grid) -> list[int]:
+    """Value columns of a block without a single number (行政事业性收费 with every cell blank): the
+    cells right of a recognised row label that do not repeat it."""
+    for r in block:
+        if r and r[0].strip() and labels.match_active_row(r[0]) is not None:
+            cols = [j for j in range(1, len(r)) if r[j] != r[0]]
+            if cols and all(not r[j].strip() or is_value_text(r[j].strip()) for j in cols):
+                return cols
+    return []
 
 
 def _distinct_columns(header: Grid, vcols: list[int]) -> list[int]:
@@ -140,7 +167,7 @@ def _read_requests(rows: Grid, out: TableRead) -> None:
             return
     for r in body:
         label = _dedupe_join(r[:vcols[0]])
-        hit = labels.match_request_row(label)
+        hit = _match_row(labels.match_request_row, label, r[:vcols[0]])
         if hit is None:
             if any(_is_number(r[j]) for j in vcols if j < len(r)):
                 out.warnings.append(f"requests: unrecognised row label {label[-30:]!r}; its numbers were left out")
@@ -196,7 +223,7 @@ def _read_active(rows: Grid, out: TableRead) -> None:
         if blocks:
             blocks[-1].append(r)
     for block in blocks:
-        vcols = _value_columns(block)
+        vcols = _value_columns(block) or _blank_value_columns(block)
         if not vcols:
             continue
         header, body = _header_rows(block, labels.match_active_row, vcols[0])
@@ -215,7 +242,7 @@ def _read_active(rows: Grid, out: TableRead) -> None:
                 named[j] = hits[-1][1]
         for r in body:
             label = _dedupe_join(r[:vcols[0]])
-            hit = labels.match_active_row(label)
+            hit = _match_row(labels.match_active_row, label, r[:vcols[0]])
             if hit is None:
                 continue
             row = hit[0]

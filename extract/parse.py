@@ -55,8 +55,13 @@ def parse_report(data: bytes, *, content_type: str | None = None, url: str | Non
     if not data or data.isspace() or _blank_text(data):
         raise ParseError("empty file (nothing but whitespace)")
     fmt = sniff_format(data)
-    if fmt in _UNREADABLE_YET:
-        raise ParseError(_UNREADABLE_YET[fmt])
+    if fmt in _UNREADABLE_YET:  # PDF, DOCX/XLSX/OFD, DOC/WPS/XLS, scans: extract/formats.py
+        from .formats import read_document
+
+        doc = read_document(data, fmt)
+        report = parse_text(doc.text, grids=doc.grids, meta=doc.meta, source=doc.source)
+        report.warnings[:0] = doc.warnings
+        return report
     if fmt is None or looks_binary(data):
         raise ParseError("binary data, not a report text")
     ctype = (content_type or "").lower()
@@ -160,7 +165,7 @@ def _regions(folded: list[str], headings: list[Heading]) -> dict[str, tuple[int,
     """Line spans of the three tables: their sections when the headings hold them, else cues."""
     n = len(folded)
     out: dict[str, tuple[int, int]] = {}
-    req_row = _first(folded, 0, n, "本年新收", "新收政府信息", "本年度新收")
+    req_row = _first(folded, 0, n, "本年新收", "新收政府信息", "本年度新收", "公开申请数量")
 
     act = _span(headings, "active_disclosure", n)
     if act is None or _first(folded, *act, "第二十条") is None:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from .labels import match_active_row, match_request_row
 from .normalize import join_cjk_spaces
 from .values import is_value_text
 
@@ -78,6 +79,46 @@ def _split_free(text: str, line: int, out: list[Slot]) -> None:
         out.append(Slot("label", join_cjk_spaces(" ".join(pending)), line))
 
 
+def _one_cell_per_line(lines: list[str], start: int, stop: int) -> bool:
+    """Text with one cell per line (no tabs, no rows of spaced values): there a blank cell prints
+    as an empty line, so empty lines between values are cells."""
+    cells = 0
+    rows = 0
+    for no in range(start, stop):
+        t = lines[no].strip()
+        if not t:
+            continue
+        if "\t" in lines[no] or (" " in t and any(is_value_text(w) for w in t.split())):
+            rows += 1
+        else:
+            cells += 1
+    return cells >= 20 and rows <= 0.05 * cells
+
+
+def _is_value_line(lines: list[str], no: int) -> bool:
+    t = lines[no].strip()
+    return bool(t) and ((t.isdigit() and t.isascii()) or is_value_text(t))
+
+
+def _blank_cell(lines: list[str], no: int, start: int, stop: int) -> bool:
+    """An empty line is a blank cell when the cells around it are values (a row's run of values);
+    between two label lines it only separates fragments of a label."""
+    before = no - 1
+    while before >= start and not lines[before].strip():
+        before -= 1
+    after = no + 1
+    while after < stop and not lines[after].strip():
+        after += 1
+    if (before >= start and _is_value_line(lines, before)) or (after < stop and _is_value_line(lines, after)):
+        return True
+    # A row label followed by nothing but empty lines: its cells are all blank (行政事业性收费 with no fee).
+    return before >= start and _is_row_label(lines[before].strip())
+
+
+def _is_row_label(text: str) -> bool:
+    return match_active_row(text) is not None or match_request_row(text) is not None
+
+
 def to_slots(lines: list[str], start: int = 0, end: int | None = None) -> Slots:
     """Slots of lines[start:end] (folded text), each tagged with its line number."""
     out = Slots()
@@ -89,6 +130,7 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None) -> Slots:
     markdown = any("-" in p and _MD_RULE.match(p) for p in piped) or (
         len(piped) >= 3 and sum(p.startswith("|") for p in piped) >= 0.9 * len(piped))
     out.grid_like = markdown
+    blank_cells = not piped and _one_cell_per_line(lines, start, stop)
     for no in range(start, stop):
         raw = lines[no]
         if "|" in raw:
@@ -114,6 +156,8 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None) -> Slots:
         else:
             t = raw.strip()
             if not t:
+                if blank_cells and _blank_cell(lines, no, start, stop):
+                    out.append(Slot("empty", "", no))
                 continue
             if " " in t:
                 _split_free(t, no, out)

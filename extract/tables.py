@@ -78,6 +78,11 @@ def fit_values(vals: list[Slot], n: int, *, right_aligned: bool = False) -> list
     end are padding from merged cells. A row short of values in a layout that drops blanks has
     lost the position of its blank cells, so it cannot be placed.
     """
+    if right_aligned and vals:
+        # A full-width row is one line; empties after it open the next row (its spanned labels).
+        end = max((v.line for v in vals if v.kind == "value"), default=vals[0].line)
+        if vals[-1].line > end:
+            vals = [v for v in vals if v.line <= end]
     if right_aligned and len(vals) >= n and all(v.kind == "empty" for v in vals[:-n]):
         return vals[-n:]  # full-width rows: spanned label cells pad the left
     if len(vals) >= n and all(v.kind == "empty" for v in vals[n:]):
@@ -276,6 +281,19 @@ def _is_subsequence(small: list[str], big: tuple[str, ...]) -> bool:
     return all(any(x == y for y in it) for x in small)
 
 
+def _header_padding(block: list[Slot]) -> int:
+    """Empty cells closing the block's 信息内容 header line: a block narrower than the table it
+    shares (第二十条第（八）项 has two columns, 第（一）项 three) pads every row on the right."""
+    line = next((s.line for s in block if s.kind == "label" and "信息内容" in s.text), None)
+    if line is None:
+        return 0
+    cells = [s for s in block if s.line == line]
+    pad = 0
+    while pad < len(cells) and cells[-1 - pad].kind == "empty":
+        pad += 1
+    return pad
+
+
 def read_active(slots: list[Slot]) -> TableRead:
     """二、主动公开政府信息情况: blocks headed 第二十条第（X）项, each with its own column header."""
     out = TableRead("active_disclosure")
@@ -297,6 +315,7 @@ def read_active(slots: list[Slot]) -> TableRead:
             elif word in ("本年处理决定", "收费金额"):
                 out.evidence["2021"] += 2
         unit_yuan = _declares_yuan(header)
+        pad = _header_padding(block) if _grid_like(slots) else 0
         for row, label, label_slots, vals in _rows(block, labels.match_active_row):
             if not row:
                 if any(v.kind == "value" for v in vals):
@@ -306,6 +325,8 @@ def read_active(slots: list[Slot]) -> TableRead:
             if row in _TEMPLATE_ROWS:
                 out.evidence[_TEMPLATE_ROWS[row]] += 2
             vals = drop_label_line_padding(label_slots[-1].line, vals)
+            if pad and len(vals) > pad and all(v.kind == "empty" for v in vals[-pad:]):
+                vals = vals[:-pad]  # the block is narrower than the table: its rows pad on the right
             n = _active_value_count(vals, row, found)
             columns, assumed = _active_row_columns(row, found, n) if n else (None, False)
             cells = fit_values(vals, n, right_aligned=_grid_like(slots)) if columns else None
