@@ -127,7 +127,6 @@ CREATE TABLE IF NOT EXISTS cells (
     seq INTEGER,                      -- order in the parsed report (export gives cells back in it)
     PRIMARY KEY (report_id, tbl, part, row, col)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS cells_figure ON cells(tbl, row, col, part);
 CREATE TABLE IF NOT EXISTS checks (
     report_id TEXT NOT NULL REFERENCES reports(id),
     rule TEXT NOT NULL REFERENCES check_rules(code),
