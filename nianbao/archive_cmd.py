@@ -161,6 +161,31 @@ def sample_files() -> list[Path]:
                   if p.is_file() and not p.name.startswith(".") and p.stem.upper() not in {"MANIFEST", "README"})
 
 
+def crawl_fixture_portals(db_path: Path) -> bool:
+    """Crawl the bundled fixture portals (crawler/testing) on loopback into db_path; False when the crawler
+    is not available in this checkout (the demo then shows the samples alone)."""
+    try:
+        from crawler.run import crawl
+        from crawler.testing.server import serve_portals
+    except ImportError as exc:
+        click.echo(f"demo: crawler not available ({exc}); archiving the samples only", err=True)
+        return False
+
+    def progress(totals: dict[str, object]) -> None:
+        shown = ", ".join(f"{k} {v}" for k, v in totals.items() if k != "elapsed")
+        click.echo(f"  crawling: {shown}", err=True)
+
+    with serve_portals() as server:
+        click.echo(f"demo: fixture portals on 127.0.0.1:{server.port}; crawling {len(server.entries())} portals …",
+                   err=True)
+        stats = crawl(server.entries(), db_path, allow_private_hosts=True, host_map=server.host_map,
+                      progress=progress)
+    shown = ", ".join(f"{k} {getattr(stats, k)}" for k in ("reports", "attachments", "pages", "errors", "blocked")
+                      if hasattr(stats, k))
+    click.echo(f"demo: crawl finished: {shown}", err=True)
+    return True
+
+
 @click.command("demo-site")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/demo/nianbao.db"),
               show_default=True, help="Where to build the demo archive (rebuilt from scratch).")
@@ -168,13 +193,15 @@ def sample_files() -> list[Path]:
 @click.option("--port", type=int, default=DEFAULT_PORT, show_default=True)
 @click.option("--no-serve", is_flag=True, help="Build the archive, then stop (for scripts and tests).")
 def demo_site_cmd(db_path: Path, host: str, port: int, no_serve: bool) -> None:
-    """Build a demo archive from the bundled samples and serve it on http://127.0.0.1:8001."""
+    """Crawl the fixture portals on loopback, add the bundled samples, and serve the archive on :8001."""
     import shutil
 
     from archive.store import default_raw_root
 
     db_path.unlink(missing_ok=True)
     shutil.rmtree(default_raw_root(db_path), ignore_errors=True)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    crawl_fixture_portals(db_path)
     files = sample_files()
     click.echo(f"demo: archiving {len(files)} sample reports into {db_path} …", err=True)
     for path, _status, message in add_files(db_path, files):
