@@ -52,10 +52,10 @@ def check_cell_rows(report_id: str, report: Report) -> list[dict[str, Any]]:
     ]
 
 
-def fts_report_row(title: str | None, agency: str | None, report: Report) -> dict[str, str]:
-    """The segmented text of a whole report: title, agency and every section (heading + text)."""
-    body = "\n".join(f"{s.heading}\n{s.text}" for s in report.sections)
-    return {"title": segment(title), "agency": segment(agency), "body": segment(body)}
+def fts_report_row(title: str | None, agency: str | None, sections: list[dict[str, str]]) -> dict[str, str]:
+    """The segmented text of a whole report: title, agency and every (already segmented) section."""
+    body = "\n".join(f"{s['heading']}\n{s['text']}" for s in sections)
+    return {"title": segment(title), "agency": segment(agency), "body": body}
 
 
 def fts_section_row(section: dict[str, Any]) -> dict[str, str]:

@@ -310,20 +310,29 @@ class Archive:
             "cells": r.cell_count, "checks_failed": sum(1 for c in r.checks if not c.ok),
             "warnings": json.dumps(r.warnings, ensure_ascii=False), "first_seen": first_seen}, pk="id")
         sections = rowmaker.section_rows(vid, r)
-        self.db["sections"].insert_all(sections, pk="id")  # type: ignore[union-attr]
-        self.db["cells"].insert_all(rowmaker.cell_rows(vid, r), pk=("report_id", "tbl", "part", "row", "col"))  # type: ignore[union-attr]
-        self.db["checks"].insert_all(rowmaker.check_rows(vid, r), pk=("report_id", "rule"))  # type: ignore[union-attr]
-        self.db["check_cells"].insert_all(  # type: ignore[union-attr]
-            rowmaker.check_cell_rows(vid, r), pk=("report_id", "rule", "tbl", "part", "row", "col"))
+        self._insert_rows("sections", sections)
+        self._insert_rows("cells", rowmaker.cell_rows(vid, r))
+        self._insert_rows("checks", rowmaker.check_rows(vid, r))
+        self._insert_rows("check_cells", rowmaker.check_cell_rows(vid, r))
         rowid = self.db.execute("SELECT rowid FROM reports WHERE id = ?", [vid]).fetchone()[0]
-        fts = rowmaker.fts_report_row(title, agency, r)
+        segmented = [rowmaker.fts_section_row(s) for s in sections]  # each text through OpenCC once
+        fts = rowmaker.fts_report_row(title, agency, segmented)
         self.db.execute("INSERT INTO reports_fts(rowid, title, agency, body) VALUES (?, ?, ?, ?)",
                         [rowid, fts["title"], fts["agency"], fts["body"]])
-        for srowid, heading, text in self.db.execute(
-                "SELECT rowid, heading, text FROM sections WHERE report_id = ? ORDER BY seq", [vid]).fetchall():
-            seg = rowmaker.fts_section_row({"heading": heading, "text": text})
-            self.db.execute("INSERT INTO sections_fts(rowid, heading, text) VALUES (?, ?, ?)",
-                            [srowid, seg["heading"], seg["text"]])
+        srowids = [row[0] for row in self.db.execute(
+            "SELECT rowid FROM sections WHERE report_id = ? ORDER BY seq", [vid]).fetchall()]
+        self.db.conn.executemany("INSERT INTO sections_fts(rowid, heading, text) VALUES (?, ?, ?)",
+                                 [(sid, seg["heading"], seg["text"]) for sid, seg in zip(srowids, segmented,
+                                                                                         strict=True)])
+
+    def _insert_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Derived rows of one report, freshly deleted: a plain executemany. sqlite-utils' insert_all
+        inspects every value and was half of the time spent storing a report."""
+        if not rows:
+            return
+        columns = list(rows[0])
+        sql = f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        self.db.conn.executemany(sql, [tuple(row[c] for c in columns) for row in rows])
 
     def _delete_derived(self, vid: str) -> None:
         """A version being re-parsed loses its old derived rows first (cells that vanished must go)."""
