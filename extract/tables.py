@@ -66,9 +66,9 @@ def drop_label_line_padding(label_line: int, vals: list[Slot]) -> list[Slot]:
     i = 0
     while i < len(vals) and vals[i].line == label_line and vals[i].kind == "empty":
         i += 1
-    if i and i < len(vals) and vals[i].line != label_line:
+    if i and i < len(vals) and vals[i].line != label_line and any(v.kind == "value" for v in vals[i:]):
         return vals[i:]
-    return vals
+    return vals  # (a row of blanks followed by the next row's leading empties keeps its blanks)
 
 
 def fit_values(vals: list[Slot], n: int, *, right_aligned: bool = False) -> list[Slot] | None:
