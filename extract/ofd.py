@@ -120,7 +120,7 @@ def _path_rules(obj: Any) -> list[Rule]:
             cur = start
         elif len(args) >= 2:
             cur = (args[-2], args[-1])
-    return [r for r in rules if min(r.x1 - r.x0, r.bottom - r.top) <= 1.0]
+    return [r for r in rules if min(r.x1 - r.x0, r.bottom - r.top) <= 3.0]  # points: straight lines only
 
 
 def _rule(a: tuple[float, float], b: tuple[float, float], bx: float, by: float) -> Rule:

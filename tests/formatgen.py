@@ -86,37 +86,36 @@ _MM = 25.4 / 72
 
 def pdf_to_ofd(pdf: bytes) -> bytes:
     """An OFD with the PDF's words (TextObject) and ruling lines (PathObject), page by page."""
-    import pdfplumber
+    from extract.pdf import read_pages
 
-    from extract.pdf import _page
-
+    pages, _warnings, _chars, _bad = read_pages(pdf)
     pages_xml: list[str] = []
-    with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        size = (doc.pages[0].width * _MM, doc.pages[0].height * _MM)
-        for p in doc.pages:
-            page = _page(p)
-            objs: list[str] = []
-            oid = 10
-            for w in page.words:
-                oid += 1
-                h = (w.bottom - w.top) * _MM
-                width = (w.x1 - w.x0) * _MM
-                step = width / max(len(w.text), 1)
-                delta = f' DeltaX="g {len(w.text) - 1} {step:.3f}"' if len(w.text) > 1 else ""
-                objs.append(
-                    f'<ofd:TextObject ID="{oid}" Boundary="{w.x0 * _MM:.3f} {w.top * _MM:.3f} {width:.3f} {h:.3f}" '
-                    f'Font="1" Size="{h:.3f}"><ofd:TextCode X="0" Y="{h * 0.88:.3f}"{delta}>'
-                    f"{escape(w.text)}</ofd:TextCode></ofd:TextObject>")
-            for r in page.rules:
-                oid += 1
-                x0, y0, x1, y1 = (v * _MM for v in (r.x0, r.top, r.x1, r.bottom))
-                objs.append(
-                    f'<ofd:PathObject ID="{oid}" Boundary="{x0:.3f} {y0:.3f} {max(x1 - x0, 0.1):.3f} '
-                    f'{max(y1 - y0, 0.1):.3f}" LineWidth="0.25"><ofd:AbbreviatedData>M 0 0 L {x1 - x0:.3f} '
-                    f"{y1 - y0:.3f}</ofd:AbbreviatedData></ofd:PathObject>")
-            pages_xml.append(
-                f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page xmlns:ofd="{_OFD_NS}"><ofd:Content>'
-                f'<ofd:Layer ID="2">{"".join(objs)}</ofd:Layer></ofd:Content></ofd:Page>')
+    size = (pages[0].width * _MM, pages[0].height * _MM)
+    for page in pages:
+        objs: list[str] = []
+        oid = 10
+        for w in page.words:
+            oid += 1
+            h = (w.bottom - w.top) * _MM
+            width = (w.x1 - w.x0) * _MM
+            step = width / max(len(w.text), 1)
+            delta = f' DeltaX="g {len(w.text) - 1} {step:.3f}"' if len(w.text) > 1 else ""
+            objs.append(
+                f'<ofd:TextObject ID="{oid}" Boundary="{w.x0 * _MM:.3f} {w.top * _MM:.3f} {width:.3f} {h:.3f}" '
+                f'Font="1" Size="{h:.3f}"><ofd:TextCode X="0" Y="{h * 0.88:.3f}"{delta}>'
+                f"{escape(w.text)}</ofd:TextCode></ofd:TextObject>")
+        for r in page.rules:
+            oid += 1
+            x0, y0, x1, y1 = (v * _MM for v in (r.x0, r.top, r.x1, r.bottom))
+            lw, lh = x1 - x0, y1 - y0  # a thin filled box in the PDF, its centre line here
+            line = (f"M 0 {lh / 2:.3f} L {lw:.3f} {lh / 2:.3f}" if lw >= lh
+                    else f"M {lw / 2:.3f} 0 L {lw / 2:.3f} {lh:.3f}")
+            objs.append(
+                f'<ofd:PathObject ID="{oid}" Boundary="{x0:.3f} {y0:.3f} {max(lw, 0.1):.3f} {max(lh, 0.1):.3f}" '
+                f'LineWidth="0.25"><ofd:AbbreviatedData>{line}</ofd:AbbreviatedData></ofd:PathObject>')
+        pages_xml.append(
+            f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page xmlns:ofd="{_OFD_NS}"><ofd:Content>'
+            f'<ofd:Layer ID="2">{"".join(objs)}</ofd:Layer></ofd:Content></ofd:Page>')
     page_refs = "".join(f'<ofd:Page ID="{i + 3}" BaseLoc="Pages/Page_{i}/Content.xml"/>' for i in range(len(pages_xml)))
     document = (f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document xmlns:ofd="{_OFD_NS}"><ofd:CommonData>'
                 f"<ofd:MaxUnitID>99999</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 {size[0]:.2f} {size[1]:.2f}"

@@ -81,7 +81,7 @@ def test_pdf_every_cell(inputs: Inputs) -> None:
     report = parse_report(inputs.pdf)
     _assert_report(report, inputs.filled, "pdf")
     _assert_all_cells(report, inputs.filled)
-    assert report.source.reader.startswith("pdfplumber ")
+    assert report.source.reader.startswith("pdfium ")
 
 
 def test_doc_every_cell_through_libreoffice(inputs: Inputs) -> None:
