@@ -277,6 +277,8 @@ def sniff_format(data: bytes) -> str | None:
     head = _head_text(data)
     if not head.strip():
         return None
+    if "<" not in head:
+        return "text"  # the common case, without the regexes below
     start = _HTML_PREAMBLE.match(head)
     rest = head[start.end() if start else 0 :]
     if _HTML_START.match(rest) or _HTML_TAG.search(head):

@@ -130,7 +130,7 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None) -> Slots:
     markdown = any("-" in p and _MD_RULE.match(p) for p in piped) or (
         len(piped) >= 3 and sum(p.startswith("|") for p in piped) >= 0.9 * len(piped))
     out.grid_like = markdown
-    blank_cells = not piped and _one_cell_per_line(lines, start, stop)
+    blank_cells: bool | None = False if piped else None  # decided at the first empty line
     for no in range(start, stop):
         raw = lines[no]
         if "|" in raw:
@@ -156,6 +156,8 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None) -> Slots:
         else:
             t = raw.strip()
             if not t:
+                if blank_cells is None:
+                    blank_cells = _one_cell_per_line(lines, start, stop)
                 if blank_cells and _blank_cell(lines, no, start, stop):
                     out.append(Slot("empty", "", no))
                 continue
