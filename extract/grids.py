@@ -9,6 +9,7 @@ stack (申请人情况 › 法人或其他组织 › 商业企业 → commercial
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from . import codes, labels
 from .model import Cell
@@ -68,7 +69,9 @@ def _match_row(match: Callable[[str], tuple[str, float] | None], label: str, cel
     return hit
 
 
+@lru_cache(maxsize=8192)
 def _is_number(cell: str) -> bool:
+    """Cached: a grid repeats the same few cells ("0", "", "/") thousands of times."""
     t = cell.strip()
     return bool(t) and is_value_text(t)
 
