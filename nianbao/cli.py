@@ -284,6 +284,12 @@ from nianbao.archive_cmd import ARCHIVE_COMMANDS  # noqa: E402  (registered afte
 for _command in ARCHIVE_COMMANDS:
     main.add_command(_command)
 
+# --- crawler commands (issue 3): crawl, export-warc; they live in crawl_cmd.py ----------------------
+from nianbao.crawl_cmd import crawl_command, export_warc_command  # noqa: E402
+
+main.add_command(crawl_command)
+main.add_command(export_warc_command)
+
 
 if __name__ == "__main__":
     main(prog_name="nianbao")

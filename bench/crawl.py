@@ -1,0 +1,91 @@
+"""Crawl throughput and peak memory against a generated loopback portal set (200 hosts x 50 reports).
+
+Each host is a TRS-style district portal: home → 年报 column → 2 list pages (JS pager) → 50 report
+pages, with decoy rows. Politeness is relaxed for the benchmark (no delay, no AutoThrottle; still
+robots.txt and at most 2 requests per host). Every response is recorded in a fresh archive and every
+report handed to `add_report`, as in a real crawl. Prints pages/s and the crawl process's peak RSS.
+Usage: python bench/crawl.py [--hosts 200] [--reports 50]
+"""
+
+# ruff: noqa: E501 - page templates read better unbroken
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from crawler.run import crawl
+from crawler.testing.server import Site, serve_portals
+
+HTML = [("Content-Type", "text/html; charset=utf-8")]
+
+
+def report_page(agency: str, year: int, n: int) -> bytes:
+    paras = "".join(f"<p>{k}、{agency}{year}年第{k}项工作情况说明，共主动公开信息{n * 7 + k}条。</p>" for k in range(1, 30))
+    return (f'<html><head><meta charset="utf-8"><meta name="ArticleTitle" content="{agency}{year}年政府信息公开工作年度报告">'
+            f'<meta name="PubDate" content="{year + 1}-01-20"></head><body><h1>{agency}{year}年政府信息公开工作年度报告</h1>'
+            f'<div class="TRS_Editor"><p>本报告中使用数据统计期限为{year}年1月1日至{year}年12月31日。</p>'
+            f"<p>一、总体情况</p>{paras}</div></body></html>").encode()
+
+
+def build(hosts: int, reports: int) -> tuple[Site, list[str]]:
+    site, entries = Site(), []
+    per_page = 25
+    pages = (reports + per_page - 1) // per_page
+    for h in range(hosts):
+        host = f"www.bench{h:03d}.gov.cn"
+        base = f"http://{host}"
+        entries.append(f"{base}/")
+        site.add(host, "/robots.txt", b"User-agent: *\nAllow: /\n", headers=[("Content-Type", "text/plain")])
+        site.add(host, "/", '<html><body><a href="/xxgk/xxgknb/index.html">政府信息公开年报</a></body></html>'.encode(),
+                 headers=HTML)
+        rows: list[str] = []
+        for r in range(reports):
+            agency = f"测试{h:03d}区第{r:02d}局"
+            year = 2015 + r % 10
+            path = f"/xxgk/xxgknb/{year + 1}01/t{year + 1}0120_{h:03d}{r:03d}.html"
+            site.add(host, path, report_page(agency, year, r), headers=HTML)
+            rows.append(f'<li><a href="{path}">{agency}{year}年政府信息公开工作年度报告</a><span>{year + 1}-01-20</span></li>')
+            if r % 10 == 0:
+                rows.append(f'<li><a href="/xw/{r}.html">一图读懂{agency}{year}年政府信息公开工作年度报告</a></li>')
+        for p in range(pages):
+            chunk = rows[p * (per_page + 3):(p + 1) * (per_page + 3)]
+            pager = f'<script>createPageHTML({pages}, {p}, "index", "html");</script>'
+            name = "index.html" if p == 0 else f"index_{p}.html"
+            site.add(host, f"/xxgk/xxgknb/{name}", f"<html><body><ul>{''.join(chunk)}</ul>{pager}</body></html>".encode(),
+                     headers=HTML)
+    return site, entries
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hosts", type=int, default=200)
+    ap.add_argument("--reports", type=int, default=50)
+    args = ap.parse_args()
+    site, entries = build(args.hosts, args.reports)
+    settings = {"CONCURRENT_REQUESTS": 64, "CONCURRENT_REQUESTS_PER_DOMAIN": 2, "DOWNLOAD_TIMEOUT": 30,
+                "NIANBAO_PROGRESS_INTERVAL": 10.0}
+    with tempfile.TemporaryDirectory() as tmp, serve_portals(site=site) as server:
+        start = time.monotonic()
+        stats = crawl(entries, Path(tmp) / "bench.db", allow_private_hosts=True, host_map=server.host_map,
+                      settings=settings, progress=lambda p: print(f"  … {p['requests']} requests, {p['reports']} reports",
+                                                                  file=sys.stderr))
+        elapsed = time.monotonic() - start
+        served = len(server.requests)
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"crawl bench: {args.hosts} hosts x {args.reports} reports; {stats.reports} reports archived, "
+          f"{served} requests served, {stats.errors} errors, exit {stats.returncode}")
+    print(f"  {elapsed:.1f} s wall, {served / elapsed:.0f} pages/s, {stats.reports / elapsed:.1f} reports/s, "
+          f"peak RSS of the crawl process {peak_mb:.0f} MB")
+    if stats.returncode or stats.reports != args.hosts * args.reports:
+        print(stats.stderr[-2000:], file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""`python -m crawler.main --db PATH [ENTRY ...]`: one crawl in this process (what `crawler.run` spawns).
+
+Why a module of its own: Twisted's reactor starts once per process, so callers that crawl more than
+once (tests, the demo, a scheduler) run each crawl in a child process through this entry point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.project import get_project_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m crawler.main")
+    ap.add_argument("entries", nargs="*")
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--registry")
+    ap.add_argument("--max-pages", type=int)
+    ap.add_argument("--allow-private-hosts", action="store_true")
+    ap.add_argument("--host-map", help="JSON object hostname → 127.0.0.1:port")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=JSON", help="a Scrapy setting (JSON value)")
+    args = ap.parse_args(argv)
+    import os
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    settings = get_project_settings()
+    for item in args.set:
+        name, _, value = item.partition("=")
+        try:
+            settings.set(name, json.loads(value), priority="cmdline")
+        except ValueError:
+            settings.set(name, value, priority="cmdline")
+    process = CrawlerProcess(settings)
+    kwargs: dict[str, object] = {"db": args.db}
+    if args.entries:
+        kwargs["entry"] = ",".join(args.entries)
+    if args.registry:
+        kwargs["registry"] = args.registry
+    if args.max_pages:
+        kwargs["max_pages"] = args.max_pages
+    if args.allow_private_hosts:
+        kwargs["allow_private_hosts"] = "1"
+    if args.host_map:
+        kwargs["host_map"] = json.loads(args.host_map)
+    process.crawl("portals", **kwargs)
+    process.start()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,51 @@
+"""Every response the crawler receives goes to the archive as it came (status, headers, bytes).
+
+Why here, as a downloader middleware after decompression and redirects: the spider may drop a
+response (404, decoy, soft-404) but the archive still keeps what was fetched, and `request.meta
+["sha256"]` tells the spider and the pipeline which stored bytes a response was.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from archive import Fetch
+from crawler.archive_link import archive_for
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+
+def original_url(request: Request) -> str:
+    """The URL first asked for (before redirects): what the archive's fetch log is keyed by."""
+    redirects = request.meta.get("redirect_urls") or [request.url]
+    return str(redirects[0])
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+class RecordMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RecordMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        headers = [(_text(k), _text(v)) for k, values in response.headers.items() for v in values]
+        referer = request.headers.get("Referer")
+        fetch = Fetch(
+            url=original_url(request), final_url=response.url, status=response.status, headers=headers,
+            body=response.body, fetched_at=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            method=request.method, referer=_text(referer) if referer else None,
+        )
+        request.meta["sha256"] = archive_for(self.crawler).record_fetch(fetch)
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("nianbao/recorded")
+        return response

@@ -1,0 +1,63 @@
+"""Refuse requests outside the crawl's scope, to private addresses, or to hosts already blocked.
+
+Why before anything else: a link on a government page can point anywhere (spam mirrors, intranet
+addresses); nothing leaves the machine unless the host is in scope and resolves to a public address
+(or the user said `--allow-private-hosts`, as the tests and the demo do for their loopback portals).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import IgnoreRequest
+
+from crawler.urls import host_of, in_scope, is_private_address
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+
+class ScopeMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        s = crawler.settings
+        self.crawler = crawler
+        self.host_map: dict[str, str] = dict(s.getdict("NIANBAO_HOST_MAP"))
+        self.hosts = frozenset(h.lower() for h in [*s.getlist("NIANBAO_SCOPE_HOSTS"), *self.host_map])
+        # With a host map (test mode, demo) only mapped hosts exist: nothing may reach the network.
+        self.suffixes: tuple[str, ...] = () if self.host_map else tuple(s.getlist("NIANBAO_SCOPE_SUFFIXES"))
+        self.allow_private = s.getbool("NIANBAO_ALLOW_PRIVATE_HOSTS")
+        self.blocked: set[str] = crawler.__dict__.setdefault("nianbao_blocked_hosts", set())
+        self._private: dict[str, bool] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ScopeMiddleware:
+        return cls(crawler)
+
+    def _refuse(self, reason: str, request: Request) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"nianbao/refused/{reason}")
+        raise IgnoreRequest(f"{reason}: {request.url}")
+
+    async def _is_private(self, host: str) -> bool:
+        if host in self.host_map:
+            return is_private_address(self.host_map[host].rsplit(":", 1)[0])
+        if host not in self._private:
+            try:
+                infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+            except OSError:
+                self._private[host] = False  # unresolvable: the download fails on its own terms
+            else:
+                self._private[host] = any(is_private_address(str(info[4][0])) for info in infos)
+        return self._private[host]
+
+    async def process_request(self, request: Request) -> None:
+        host = host_of(request.url)
+        if host in self.blocked and not request.meta.get("challenge_retry"):
+            self._refuse("blocked_host", request)
+        if not in_scope(host, self.hosts, self.suffixes):
+            self._refuse("out_of_scope", request)
+        if not self.allow_private and (is_private_address(host) or await self._is_private(host)):
+            self._refuse("private_address", request)

@@ -1,0 +1,96 @@
+"""A live progress line while crawling, and a per-host summary at the end.
+
+Why our own and not LogStats: the numbers that matter here are reports, attachments, errors and
+blocked hosts, per portal. With NIANBAO_PROGRESS_JSON the same figures go to stdout as JSON lines
+(what `crawler.run.crawl` reads to call its progress callback); NIANBAO_STATS_FILE gets the end totals.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from twisted.internet import task
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+COUNTERS = ("pages", "reports", "attachments", "errors")
+_PREFIX = "nianbao/host/"
+
+
+class Progress:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.interval = crawler.settings.getfloat("NIANBAO_PROGRESS_INTERVAL", 2.0)
+        self.as_json = crawler.settings.getbool("NIANBAO_PROGRESS_JSON")
+        self.stats_file = crawler.settings.get("NIANBAO_STATS_FILE")
+        self.started = time.monotonic()
+        self.loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Progress:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.closed, signal=signals.spider_closed)
+        return ext
+
+    def totals(self) -> dict[str, Any]:
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        out: dict[str, Any] = {k: int(stats.get(f"nianbao/{k}", 0)) for k in COUNTERS}
+        out["requests"] = int(stats.get("downloader/request_count", 0))
+        out["not_modified"] = int(stats.get("nianbao/not_modified", 0))
+        out["blocked"] = sorted(k.split("/", 2)[2] for k in stats if k.startswith("nianbao/blocked/"))
+        out["elapsed"] = round(time.monotonic() - self.started, 2)
+        return out
+
+    def per_host(self) -> dict[str, dict[str, Any]]:
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        hosts: dict[str, dict[str, Any]] = {}
+        for key, value in stats.items():
+            if key.startswith(_PREFIX):
+                host, what = key[len(_PREFIX):].rsplit("/", 1)
+                hosts.setdefault(host, {})[what] = value
+            elif key.startswith("nianbao/blocked/"):
+                hosts.setdefault(key.split("/", 2)[2], {})["blocked"] = value
+        return dict(sorted(hosts.items()))
+
+    def line(self) -> str:
+        t = self.totals()
+        blocked = f" | blocked {len(t['blocked'])}" if t["blocked"] else ""
+        return (f"[nianbao] {t['elapsed']:.0f}s | requests {t['requests']} | pages {t['pages']} | "
+                f"reports {t['reports']} | attachments {t['attachments']} | unchanged {t['not_modified']} | "
+                f"errors {t['errors']}{blocked}")
+
+    def tick(self) -> None:
+        if self.as_json:
+            print(json.dumps({"progress": self.totals()}, ensure_ascii=False), flush=True)
+        else:
+            print(self.line(), file=sys.stderr, flush=True)
+
+    def opened(self, spider: Spider) -> None:
+        if self.interval > 0:
+            self.loop = task.LoopingCall(self.tick)
+            self.loop.start(self.interval, now=False)
+
+    def closed(self, spider: Spider, reason: str) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        totals, hosts = self.totals(), self.per_host()
+        summary = {"reason": reason, **totals, "hosts": hosts}
+        if self.stats_file:
+            Path(self.stats_file).write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+        if self.as_json:
+            print(json.dumps({"summary": summary}, ensure_ascii=False), flush=True)
+            return
+        out = [self.line() + f" | finished ({reason})", f"{'host':<32} {'pages':>6} {'reports':>7} {'files':>6} "
+               f"{'errors':>6}  blocked"]
+        for host, row in hosts.items():
+            out.append(f"{host:<32} {row.get('pages', 0):>6} {row.get('reports', 0):>7} "
+                       f"{row.get('attachments', 0):>6} {row.get('errors', 0):>6}  {row.get('blocked', '')}")
+        print("\n".join(out), file=sys.stderr, flush=True)

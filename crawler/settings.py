@@ -1,0 +1,64 @@
+"""Scrapy settings of the crawler (`scrapy.cfg` points here); `nianbao crawl` uses the same.
+
+Politeness is the default: robots.txt obeyed, AutoThrottle, at most 2 requests in flight per host
+with a delay, a User-Agent that says who we are and where to complain. Tests and the benchmark
+relax the delays through settings, never by editing this file.
+"""
+
+from crawler.psl import use_bundled_suffix_list
+
+use_bundled_suffix_list()  # no public-suffix download at crawl start (see crawler/psl.py)
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "NianbaoArchiveBot/0.1 (+https://github.com/nianbao-archive/nianbao-archive; archive of 政府信息公开年报)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # the parser refuses inputs over 32 MB; this bounds memory per response
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+# Lists first: breadth over depth keeps one slow column from starving the rest.
+DEPTH_PRIORITY = 0
+FEED_EXPORT_ENCODING = "utf-8"
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.scope.ScopeMiddleware": 40,
+    "crawler.middlewares.hostmap.HostMapMiddleware": 45,
+    "crawler.middlewares.conditional.ConditionalGetMiddleware": 120,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.challenge.ChallengeMiddleware": 560,
+    "crawler.middlewares.record.RecordMiddleware": 585,
+}
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+EXTENSIONS = {"crawler.progress.Progress": 500, "scrapy.extensions.logstats.LogStats": None}
+
+# --- the project's own settings -----------------------------------------------------------------
+NIANBAO_DB = None  # SQLite path of the archive (spider argument `db`)
+NIANBAO_RAW = None  # raw store root; default: next to the database
+NIANBAO_SCOPE_HOSTS: list[str] = []  # extra hosts in scope besides the registry's and the suffixes
+NIANBAO_SCOPE_SUFFIXES = [".gov.cn"]
+NIANBAO_ALLOW_PRIVATE_HOSTS = False
+NIANBAO_HOST_MAP: dict[str, str] = {}  # hostname → "127.0.0.1:port" (fixture portals; implies private hosts)
+NIANBAO_MAX_LIST_PAGES = 200  # per column: a pagination trap ends here
+NIANBAO_RETRY_BACKOFF = 2.0  # seconds; doubled per attempt unless Retry-After says otherwise
+NIANBAO_RETRY_MAX_WAIT = 120.0
+NIANBAO_CONDITIONAL_GET = True
+NIANBAO_PROGRESS_INTERVAL = 5.0
+NIANBAO_PROGRESS_JSON = False
+NIANBAO_STATS_FILE = None

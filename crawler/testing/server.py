@@ -1,0 +1,295 @@
+"""A loopback HTTP server that plays many portals at once, routed by hostname.
+
+The crawler reaches it as an HTTP proxy (see `crawler.middlewares.hostmap`), so requests arrive in
+absolute form (`GET http://www.f1-district.gov.cn/xxgk/ HTTP/1.1`) and every fixture keeps its own
+hostname. Responses are served byte for byte from the stored fixtures (GBK stays GBK), with the
+behaviours real portals have: conditional GET (ETag/Last-Modified → 304), slow and flaky pages,
+Referer-only POST endpoints, cookie challenges, rate limits with Retry-After, a 403 for bot UAs.
+Every request is logged, so tests can count what the crawler asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+PORTALS_DIR = Path(__file__).with_name("portals")
+PORTAL_NAMES = ("F1", "F2", "F3", "F4", "F5", "F6")
+LAST_MODIFIED = "Mon, 20 Jan 2025 02:00:00 GMT"
+NOT_FOUND = b"<html><head><title>404</title></head><body><h1>404 Not Found</h1></body></html>"
+
+
+@dataclass
+class Route:
+    """One stored response. `options`: delay_first (s), fail_first (n 500s), require_referer,
+    require_form (keys a POST must carry)."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    options: dict[str, Any] = field(default_factory=dict)
+    served: int = 0
+
+
+@dataclass
+class HostRules:
+    """Per-host behaviour: a cookie challenge, a rate limit, refusing bot User-Agents."""
+
+    challenge: dict[str, Any] | None = None
+    rate_limit: dict[str, Any] | None = None
+    forbid_ua: str | None = None
+    hits: deque[float] = field(default_factory=deque)
+    penalty_until: float = 0.0
+
+
+@dataclass
+class Site:
+    """Everything the server plays: routes by (host, method, target) and host rules."""
+
+    routes: dict[tuple[str, str, str], Route] = field(default_factory=dict)
+    hosts: dict[str, HostRules] = field(default_factory=dict)
+    truths: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, host: str, target: str, body: bytes, *, status: int = 200, method: str = "GET",
+            headers: list[tuple[str, str]] | None = None, **options: Any) -> None:
+        host = host.lower()
+        self.hosts.setdefault(host, HostRules())
+        self.routes[(host, method, target)] = Route(status, list(headers or []), body, options)
+
+
+def load_portal(site: Site, directory: Path) -> None:
+    """Add one stored portal (`site.json` + `files/`) to site."""
+    spec = json.loads((directory / "site.json").read_text(encoding="utf-8"))
+    for host, rules in spec.get("hosts", {}).items():
+        site.hosts[host] = HostRules(challenge=rules.get("challenge"), rate_limit=rules.get("rate_limit"),
+                                     forbid_ua=rules.get("forbid_ua"))
+    for r in spec["routes"]:
+        body = (directory / r["file"]).read_bytes() if r.get("file") else b""
+        site.add(r["host"], r["target"], body, status=r["status"], method=r.get("method", "GET"),
+                 headers=[(k, v) for k, v in r.get("headers", [])], **r.get("options", {}))
+    truth = directory / "truth.json"
+    if truth.exists():
+        site.truths[directory.name] = json.loads(truth.read_text(encoding="utf-8"))
+
+
+def load_portals(names: tuple[str, ...] = PORTAL_NAMES, root: Path = PORTALS_DIR) -> Site:
+    site = Site()
+    for name in names:
+        load_portal(site, root / name)
+    return site
+
+
+@dataclass(frozen=True)
+class Logged:
+    host: str
+    method: str
+    target: str
+    status: int
+    size: int
+    user_agent: str
+    referer: str
+    conditional: bool
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_CONNECT(self) -> None:  # no TLS here, as on the http-only portals
+        self._send(502, [("Content-Type", "text/plain")], b"https not served")
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_HEAD(self) -> None:
+        self._handle("HEAD")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def _send(self, status: int, headers: list[tuple[str, str]], body: bytes, *, head: bool = False) -> None:
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
+
+    def _handle(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        host = (parts.hostname or self.headers.get("Host", "").split(":")[0]).lower()
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        length = int(self.headers.get("Content-Length") or 0)
+        form = dict(parse_qsl(self.rfile.read(length).decode("latin-1"))) if length else {}
+        self.server.enter(host)
+        try:
+            status, headers, body = self.server.respond(host, method, target, self.headers, form)
+        finally:
+            self.server.leave(host)
+        self.server.log(Logged(host, method, target, status, len(body), self.headers.get("User-Agent", ""),
+                               self.headers.get("Referer", ""),
+                               bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"))))
+        self._send(status, headers, body, head=method == "HEAD")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+
+    def __init__(self, site: Site, scale: float, rate_limit: dict[str, Any] | None) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.site = site
+        self.scale = scale  # multiplies delays and penalties (tests: small)
+        self.rate_override = rate_limit
+        self.lock = threading.Lock()
+        self.requests: list[Logged] = []
+        self.inflight: dict[str, int] = {}
+        self.max_inflight: dict[str, int] = {}
+
+    def enter(self, host: str) -> None:
+        with self.lock:
+            self.inflight[host] = self.inflight.get(host, 0) + 1
+            self.max_inflight[host] = max(self.max_inflight.get(host, 0), self.inflight[host])
+
+    def leave(self, host: str) -> None:
+        with self.lock:
+            self.inflight[host] -= 1
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A crawler that hangs up (timeouts, a killed crawl) is normal here, not a traceback."""
+
+    def log(self, entry: Logged) -> None:
+        with self.lock:
+            self.requests.append(entry)
+
+    def _rules_reply(self, rules: HostRules, headers: Any) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        ua = headers.get("User-Agent", "")
+        if rules.forbid_ua and rules.forbid_ua in ua:
+            return 403, [("Content-Type", "text/html; charset=utf-8")], "不合法的参数".encode()
+        limit = self.rate_override or rules.rate_limit
+        now = time.monotonic()
+        if limit:
+            with self.lock:
+                if now < rules.penalty_until:
+                    wait = max(1, round(rules.penalty_until - now))
+                    return 429, [("Retry-After", str(wait)), ("Content-Type", "text/plain")], b"too many requests"
+                rules.hits.append(now)
+                while rules.hits and now - rules.hits[0] > 1.0:
+                    rules.hits.popleft()
+                if len(rules.hits) > int(limit["per_second"]):
+                    rules.penalty_until = now + float(limit["penalty"]) * self.scale
+                    wait = max(1, round(float(limit["penalty"]) * self.scale))
+                    return 429, [("Retry-After", str(wait)), ("Content-Type", "text/plain")], b"too many requests"
+        ch = rules.challenge
+        if ch and ch["cookie"] not in headers.get("Cookie", ""):
+            name, _, value = ch["cookie"].partition("=")
+            script = (f'<html><head><meta charset="utf-8"></head><body><script>document.cookie="{name}={value}; '
+                      'path=/";window.location.reload();</script></body></html>').encode()
+            reply = [("Content-Type", "text/html; charset=utf-8")]
+            if ch.get("set_cookie"):
+                reply.append(("Set-Cookie", f"{ch['cookie']}; Path=/"))
+            return 412, reply, script
+        return None
+
+    def respond(self, host: str, method: str, target: str, headers: Any,
+                form: dict[str, str]) -> tuple[int, list[tuple[str, str]], bytes]:
+        rules = self.site.hosts.get(host)
+        if rules is None:
+            return 502, [("Content-Type", "text/plain")], b"unknown host"
+        early = self._rules_reply(rules, headers)
+        if early:
+            return early
+        route = self.site.routes.get((host, "GET" if method == "HEAD" else method, target))
+        if route is None:
+            return 404, [("Content-Type", "text/html")], NOT_FOUND
+        with self.lock:
+            route.served += 1
+            served = route.served
+        opts = route.options
+        if opts.get("delay_first") and served == 1:
+            time.sleep(float(opts["delay_first"]) * self.scale)
+        if opts.get("delay"):
+            time.sleep(float(opts["delay"]) * self.scale)
+        if served <= int(opts.get("fail_first", 0)):
+            return 500, [("Content-Type", "text/html")], b"<html><body>500 Internal Server Error</body></html>"
+        if opts.get("require_referer") and (not headers.get("Referer") or any(k not in form for k in
+                                                                               opts.get("require_form", []))):
+            return 200, [("Content-Type", "text/xml;charset=UTF-8")], opts.get("empty", "").encode() or \
+                b'<?xml version="1.0" encoding="UTF-8"?><datastore></datastore>'
+        out = list(route.headers)
+        if route.status == 200 and method in ("GET", "HEAD") and not opts.get("no_validators"):
+            etag = '"' + hashlib.sha1(route.body).hexdigest()[:16] + '"'
+            out += [("ETag", etag), ("Last-Modified", LAST_MODIFIED)]
+            if headers.get("If-None-Match") == etag:
+                return 304, [("ETag", etag), ("Last-Modified", LAST_MODIFIED)], b""
+        return route.status, out, route.body
+
+
+class PortalServer:
+    """A running fixture server: `host_map` for the crawler, `requests` for assertions."""
+
+    def __init__(self, site: Site, *, scale: float = 1.0, rate_limit: dict[str, Any] | None = None) -> None:
+        self.site = site
+        self._server = _Server(site, scale, rate_limit)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="portal-server", daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def host_map(self) -> dict[str, str]:
+        return {host: f"127.0.0.1:{self.port}" for host in self.site.hosts}
+
+    @property
+    def requests(self) -> list[Logged]:
+        with self._server.lock:
+            return list(self._server.requests)
+
+    @property
+    def max_inflight(self) -> dict[str, int]:
+        """The most requests one host had in flight at once (politeness: at most 2)."""
+        with self._server.lock:
+            return dict(self._server.max_inflight)
+
+    def clear_log(self) -> None:
+        with self._server.lock:
+            self._server.requests.clear()
+
+    def entries(self, names: tuple[str, ...] | None = None) -> list[str]:
+        """Entry URLs of the loaded portals (from their truth files)."""
+        return [self.site.truths[n]["entry"] for n in (names or tuple(self.site.truths))]
+
+    def start(self) -> PortalServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@contextlib.contextmanager
+def serve_portals(names: tuple[str, ...] = PORTAL_NAMES, *, scale: float = 1.0,
+                  rate_limit: dict[str, Any] | None = None, site: Site | None = None) -> Iterator[PortalServer]:
+    """Serve the stored fixture portals (or a given site) on 127.0.0.1 until the block ends."""
+    server = PortalServer(site or load_portals(names), scale=scale, rate_limit=rate_limit).start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,53 @@
+"""`nianbao crawl` and `nianbao export-warc`: the crawler and its WARC export from the command line.
+
+`crawl` runs the same `portals` spider as `scrapy crawl portals -a entry=… -a db=…`, in this process
+(one crawl per command), with the live progress line on stderr and a per-host summary at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+
+@click.command("crawl")
+@click.argument("entry_urls", nargs=-1, metavar="[ENTRY_URL ...]")
+@click.option("--registry", type=click.Path(exists=True, dir_okay=False),
+              help="Portal registry YAML (default crawler/portals.yml when no ENTRY_URL is given).")
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False), help="The archive's SQLite file.")
+@click.option("--max-pages", type=int, help="Stop after this many responses.")
+@click.option("--allow-private-hosts", is_flag=True, help="Allow loopback/private addresses (fixtures, demo).")
+@click.option("--host-map", help='JSON {"host": "127.0.0.1:port"}: send these hostnames to a local server.')
+@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting (value as JSON).")
+def crawl_command(entry_urls: tuple[str, ...], registry: str | None, db_path: str, max_pages: int | None,
+                  allow_private_hosts: bool, host_map: str | None, overrides: tuple[str, ...]) -> None:
+    """Crawl portals for annual reports into the archive at --db (polite: robots, 2 per host, delays)."""
+    from crawler.main import main as crawl_main
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    argv = [*entry_urls, "--db", db_path]
+    if registry:
+        argv += ["--registry", registry]
+    if max_pages:
+        argv += ["--max-pages", str(max_pages)]
+    if allow_private_hosts:
+        argv.append("--allow-private-hosts")
+    if host_map:
+        json.loads(host_map)  # fail early, as a usage error
+        argv += ["--host-map", host_map]
+    argv += [f"--set={o}" for o in overrides]
+    sys.exit(crawl_main(argv))
+
+
+@click.command("export-warc")
+@click.option("--db", "db_path", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("out", type=click.Path(dir_okay=False))
+def export_warc_command(db_path: str, out: str) -> None:
+    """Write every fetch the archive logged (status, headers, bytes) to OUT as WARC (.warc.gz: gzipped)."""
+    from crawler.warc import export_warc
+
+    count = export_warc(db_path, out)
+    click.echo(f"{count} records written to {out}")

@@ -1,0 +1,130 @@
+"""The crawler's pure rules: canonical URLs, scope, titles and decoys, years and dates, challenge
+detection, Retry-After, the registry and the WARC export of an archive."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse, Request
+
+from crawler.dates import parse_date, period_year, report_year
+from crawler.middlewares.challenge import challenge_reason
+from crawler.middlewares.retry import retry_after_seconds
+from crawler.registry import load_registry
+from crawler.titles import is_column_link, is_report_title, title_facts
+from crawler.urls import canonical_url, doc_kind, fetch_url, in_scope, is_private_address
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("https://www.x.gov.cn/a/t1_wap.html", "http://www.x.gov.cn/a/t1.html"),
+    ("http://www.x.gov.cn/gate/big5/xxgk.x.gov.cn/a/t1.html", "http://xxgk.x.gov.cn/a/t1.html"),
+    ("http://www.x.gov.cn/gkmlpt/content/9/9103/mpost_9103540.html", "http://www.x.gov.cn/gkmlpt/content/post_9103540.html"),
+    ("http://WWW.X.gov.cn:80/a/t1.html?utm_source=wx#top", "http://www.x.gov.cn/a/t1.html"),
+])
+def test_canonical_url_makes_twins_one(a: str, b: str) -> None:
+    assert canonical_url(a) == canonical_url(b)
+
+
+def test_fetch_url_keeps_scheme_and_real_path() -> None:
+    assert fetch_url("https://www.x.gov.cn/a/t1_wap.html") == "https://www.x.gov.cn/a/t1.html"
+    assert fetch_url("http://x.gov.cn/gkmlpt/content/9/9103/post_1.html").endswith("/9/9103/post_1.html")
+
+
+def test_scope_and_private_addresses() -> None:
+    assert in_scope("www.nx.gov.cn", frozenset(), (".gov.cn",))
+    assert not in_scope("www.hongxingpaper.com", frozenset(), (".gov.cn",))
+    assert not in_scope("gov.cn.evil.com", frozenset(), (".gov.cn",))
+    assert in_scope("listed.example.org", frozenset({"listed.example.org"}), ())
+    assert all(map(is_private_address, ["127.0.0.1", "10.1.2.3", "169.254.1.1", "::1", "192.168.0.1"]))
+    assert not is_private_address("202.108.22.5")
+
+
+def test_doc_kind_reads_hanweb_showname() -> None:
+    assert doc_kind("http://x/module/download/downfile.jsp?classid=0&filename=ab.pdf") == "pdf"
+    assert doc_kind("http://x/P0202603.OFD") == "ofd"
+    assert doc_kind("http://x/a/t1.html") is None
+
+
+@pytest.mark.parametrize("title", [
+    "鄂托克旗人民政府2024年政府信息公开工作年度报告", "宿迁市 2025 年政府信息公开工作年度报告",
+    "2025年某厅政府信息公开年度报告", "高岭镇_2017年_政府信息公开工作年度报告",
+    "城关镇2024年政府信息公开工作年度报告（图片版）", "三明市政府信息公开工作年度报告",
+    "某縣2023年政府信息公開工作年度報告",
+])
+def test_report_titles(title: str) -> None:
+    assert is_report_title(title)
+
+
+@pytest.mark.parametrize("title", [
+    "2024年度政府网站年度工作报表", "关于做好2024年政府信息公开工作年度报告编制工作的通知",
+    "《某市2024年政府信息公开工作年度报告》解读", "某市政府信息公开指南（2024年修订）", "住房公积金2024年年度报告",
+    "一图读懂：2024年政府信息公开工作年度报告", "图解：2025年政府信息公开工作年度报告", "政府信息公开年报",
+    "召开2024年度工作会暨政府信息公开工作年度报告部署会", "政府信息公开制度",
+])
+def test_decoys_rejected(title: str) -> None:
+    assert not is_report_title(title)
+
+
+def test_title_facts() -> None:
+    assert title_facts("2025年某厅政府信息公开年度报告").agency == "某厅"
+    combined = title_facts("2022-2023年度某镇政府信息公开工作年度报告")
+    assert combined.years == (2022, 2023) and combined.year == 2023
+    assert is_column_link("政府信息公开年报", "http://x/xxgk/xxgknb/")
+    assert is_column_link("2024年度", "http://x/zfxxgknb/2024/")
+    assert not is_column_link("某市2024年政府信息公开工作年度报告", "http://x/a/t1.html")
+
+
+def test_year_from_title_then_period_then_publication() -> None:
+    body = "所列数据统计期限为2025年1月1日至2025年12月31日。"
+    assert report_year(2023, body, date(2026, 3, 5)) == 2023
+    assert report_year(None, body, date(2026, 3, 5)) == 2025
+    assert report_year(None, "自2025年1月1日起施行", date(2026, 3, 5)) == 2025
+    assert report_year(None, "无日期", date(2024, 2, 1)) == 2023
+    assert period_year("统计期限为2024年1月1日至2025年12月31日") is None
+    assert parse_date("2026.03.05 14:48:00") == date(2026, 3, 5)
+    assert parse_date(1737338400) == date(2025, 1, 20)
+
+
+def _response(status: int, body: bytes) -> HtmlResponse:
+    return HtmlResponse("http://x.gov.cn/", status=status, body=body, request=Request("http://x.gov.cn/"))
+
+
+def test_challenges_detected() -> None:
+    assert challenge_reason(_response(412, b"<script>document.cookie='a=1'</script>")) == "412 JS cookie challenge"
+    assert "slider" in (challenge_reason(_response(200, '<div id="nc_1_wrapper">请按住滑块</div>'.encode())) or "")
+    assert challenge_reason(_response(200, "<p>2024年政府信息公开工作年度报告</p>".encode())) is None
+
+
+def test_retry_after() -> None:
+    assert retry_after_seconds("30") == 30
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0
+    assert retry_after_seconds("soon") is None
+
+
+def test_registry_has_every_province_with_codes() -> None:
+    portals = load_registry()
+    provinces = [p for p in portals if p.level == "province"]
+    # entry-points.tsv has 29 of the 31 provinces (no 黑龙江 230000, no 云南 530000 yet)
+    assert len({p.region_code for p in provinces}) == 29
+    assert all(p.region_code and p.region_code.endswith("0000") and len(p.region_code) == 6 for p in provinces)
+
+
+def test_warc_export_reads_back(tmp_path: Path) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    from archive import Archive, Fetch
+    from crawler.warc import export_warc
+
+    with Archive(tmp_path / "a.db") as archive:
+        archive.record_fetch(Fetch("http://x.gov.cn/a.html", "http://x.gov.cn/a.html", 200,
+                                   [("Content-Type", "text/html")], "<p>年报</p>".encode(), "2025-01-01T00:00:00Z"))
+        archive.record_fetch(Fetch("http://x.gov.cn/b.html", "http://x.gov.cn/b.html", 404, [], b"",
+                                   "2025-01-01T00:00:01Z"))
+    assert export_warc(tmp_path / "a.db", tmp_path / "out.warc.gz") == 2
+    with open(tmp_path / "out.warc.gz", "rb") as fh:
+        records = [(r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read())
+                   for r in ArchiveIterator(fh)]
+    assert records[0] == ("http://x.gov.cn/a.html", "<p>年报</p>".encode())
+    assert records[1][1] == b""
