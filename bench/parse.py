@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import random
+import resource
 import sys
 import time
 import tracemalloc
@@ -26,6 +27,7 @@ from tests import reportgen  # noqa: E402
 
 TEXT_LAYOUTS = ("pipes", "cell_per_line", "tabs", "spaces")
 TARGETS = {"text": 1000, "html": 100}
+FORMAT_TARGETS = {"pdf": "10/s", "ocr": "0.1/s (10 s/page)"}
 
 
 def _cpu_per_report(docs: list[tuple[bytes, str]], passes: int = 3) -> float:
@@ -68,6 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=300, help="generated reports per input kind")
     ap.add_argument("--seed", type=int, default=20261125)
+    ap.add_argument("--no-formats", action="store_true", help="skip the PDF/DOCX/DOC/OFD/XLSX/OCR rows")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
 
@@ -97,6 +100,59 @@ def main(argv: list[str] | None = None) -> None:
         mean = sum(pers) / len(pers)
         verdict = "meets" if 1 / mean >= TARGETS[family] else "BELOW"
         print(f"{family} overall: {1 / mean:,.0f} reports/s/core ({verdict} the {TARGETS[family]:,}/s target)")
+    if not args.no_formats:
+        _format_rows()
+
+
+def _cpu_with_children(docs: list[bytes], passes: int) -> float:
+    """CPU seconds per document, LibreOffice's child processes and OCR's threads included."""
+    best = float("inf")
+    for _ in range(passes):
+        start = time.process_time() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+        for data in docs:
+            parse_report(data)
+        spent = time.process_time() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - start
+        best = min(best, spent / len(docs))
+    return best
+
+
+def _format_rows() -> None:
+    """One row per binary format: the official template filled with known numbers in each format
+    (tests/formatgen.py), and the real corpus PDFs; every cell is checked against the known numbers."""
+    from extract.office import convert, soffice
+    from tests import formatgen
+
+    filled = formatgen.fill_template(seed=20261125)
+    docs: dict[str, list[bytes]] = {"docx": [filled.docx],
+                                    "xlsx": [formatgen.grids_to_xlsx(filled.title, filled.grids)]}
+    if soffice() is not None:
+        pdf = convert(filled.docx, ".docx", "pdf")
+        docs["pdf (generated)"] = [pdf]
+        docs["doc (LibreOffice)"] = [convert(filled.docx, ".docx", "doc:MS Word 97")]
+        docs["ofd"] = [formatgen.pdf_to_ofd(pdf)]
+        docs["image (OCR, 1 page)"] = [formatgen.render_page(pdf, 1)]
+    else:
+        print("(LibreOffice missing: no generated PDF, DOC, OFD or OCR rows)")
+    corpus = [p.read_bytes() for p in sorted((REPO.parent / "shared" / "corpus").glob("*.pdf"))]
+    print(f"\n{'format':<22} {'reports/s/core':>14} {'ms/report':>10} {'cells right':>12} {'peak MiB':>9}  target")
+    for name, items in docs.items():
+        slow = name.startswith(("doc", "image"))
+        per = _cpu_with_children(items * (1 if slow else 10), passes=1 if slow else 3)
+        report = parse_report(items[0])
+        got = {(t, c.item or c.group or "", c.row or "", c.column): c.value for t, cl in report.tables.items()
+               for c in cl}
+        right = sum(1 for k, v in filled.cells.items() if got.get(k) == v)
+        ocr_page = name.startswith("image")  # the page with the requests table, and no other
+        total = sum(1 for k in filled.cells if k[0] == "requests") if ocr_page else len(filled.cells)
+        target = FORMAT_TARGETS["ocr"] if ocr_page else FORMAT_TARGETS["pdf"] if "pdf" in name else ""
+        print(f"{name:<22} {1 / per:>14,.2f} {per * 1000:>10.0f} {right:>5}/{total:<6} "
+              f"{_peak_mib([(items[0], None)]):>9.1f}  {target}")
+    if corpus:
+        per = _cpu_with_children(corpus * 5, passes=3)
+        print(f"{'pdf (corpus, real)':<22} {1 / per:>14,.2f} {per * 1000:>10.0f} {'-':>12} "
+              f"{_peak_mib([(d, None) for d in corpus]):>9.1f}  {FORMAT_TARGETS['pdf']}")
+    print(f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB "
+          "(peak MiB above is Python's own allocations: pdfium and onnxruntime allocate natively)")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """Scans (image-only PDFs, JPG/PNG/TIFF pages) → words and ruling lines → the fixed-layout reader.
 
 OCR is RapidOCR (PP-OCR models in ONNX, shipped inside the wheel, so fully offline). Measured on
-the same 200 dpi page (bench/ocr_engines.py), it read every number of a requests table, where
-Debian's tesseract 5 `chi_sim` dropped a whole row and garbled labels (禁止 → 茜止), at 6.8 s vs
-3.5 s a page; see README's Benchmarks. Tables are rebuilt from positions, not from a stream of
+the same 200 dpi page of a real report, it read all 94 printed values, where Debian's tesseract 5
+`chi_sim` dropped a whole row (87/94) and garbled labels (禁止 → 茜止), at 6.8 s vs 3.5 s a page;
+see README's Benchmarks. Tables are rebuilt from positions, not from a stream of
 recognised text: the ruling lines are found in the image (morphological opening with long thin
 kernels), the recognised text boxes are put into the cells those lines enclose, and a text box
 that runs across a ruling line is cut at it by its per-character boxes.
