@@ -234,7 +234,7 @@ def _find_tables(page: Page, number: int) -> list[_Table]:
     for cells in boxes:
         if len(cells) > _MAX_TABLE_CELLS:
             continue
-        if len(_bounds(c[0] for c in cells)) < 2 or len(_bounds(c[1] for c in cells)) < 2:
+        if len(_bounds(c[0] for c in cells)) < 2:  # one row is fine: the last row, carried over a page
             continue
         tables.append(_Table([_Cell(float(c[0]), float(c[1]), float(c[2]), float(c[3])) for c in cells], number))
     return tables
