@@ -161,11 +161,8 @@ def outcome_bars(cells: Cells) -> list[dict[str, Any]]:
         ("不予处理", tuple(c for c, _l, g in codes.REQUEST_ROWS_COMMON_HEAD if g == "refused")),
         ("其他处理", ("other", *(c for c, _l, _g in codes.REQUEST_ROWS_OTHER_2021))),
     ]
-    bars = [{"label": label, "value": sum(cells.value(("requests", "", r, "total")) for r in rows)}
-            for label, rows in groups]
-    top = max((b["value"] for b in bars), default=0) or 1
-    for n, b in enumerate(bars):
-        b["width"] = round(300 * b["value"] / top, 1)
-        b["y"] = 8 + n * 26
-        b["text"] = _fmt(b["value"])
-    return bars
+    values = [sum(cells.value(("requests", "", r, "total")) for r in rows) for _label, rows in groups]
+    top = max(values, default=0.0) or 1.0
+    return [{"label": label, "value": value, "width": round(300 * value / top, 1), "y": 8 + n * 26,
+             "text": _fmt(value)}
+            for n, ((label, _rows), value) in enumerate(zip(groups, values, strict=True))]
