@@ -78,7 +78,19 @@ def test_search_open_report_see_tables_and_charts(base_url: str) -> None:
             page.screenshot(path=str(ARTIFACTS / "2-report.png"), full_page=True)
 
             page.goto(f"{base_url}/-/dashboards/nianbao")
-            expect(page.locator("canvas, svg.marks").first).to_be_visible()
+            cards = page.locator(".dashboard-card")
+            expect(cards.first).to_be_visible()
+            for n in range(cards.count()):  # every chart drawn (vega canvas/svg, or a metric's number)
+                expect(cards.nth(n).locator(".dashboard-card-chart")).not_to_be_empty()
+            expect(page.locator(".dashboard-card-chart canvas, .dashboard-card-chart svg").first).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "3-dashboard.png"), full_page=True)
+            boxes = [cards.nth(n).bounding_box() for n in range(cards.count())]
+            assert all(boxes) and len(boxes) >= 6
+            for i, a in enumerate(boxes):  # laid out in a grid, not piled on each other
+                for b in boxes[i + 1:]:
+                    assert a and b
+                    overlap_x = min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"])
+                    overlap_y = min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"])
+                    assert overlap_x <= 1 or overlap_y <= 1, (a, b)
         finally:
             browser.close()
