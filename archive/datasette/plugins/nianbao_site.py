@@ -34,8 +34,9 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
 
 
 def highlight(value: str) -> Markup:
-    """Escape everything, then restore exactly the <mark> pairs snippet() put in."""
-    text = str(escape(value))
+    """Escape everything, then restore exactly the <mark> pairs snippet() put in (line breaks between
+    sections become spaces: a snippet is one line of context)."""
+    text = str(escape(" ".join(value.split())))
     return Markup(text.replace(str(escape(MARK_OPEN)), MARK_OPEN).replace(str(escape(MARK_CLOSE)), MARK_CLOSE))
 
 
