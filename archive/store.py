@@ -29,8 +29,10 @@ is a new version: the old one is kept and `is_current` moves to the version seen
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import sqlite3
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -128,8 +130,10 @@ class Archive:
     # --- context manager -------------------------------------------------------------------
 
     def close(self) -> None:
-        """Leave one self-contained file (no -wal beside it): Datasette serves it immutable."""
-        self.db.conn.execute("PRAGMA journal_mode = DELETE")
+        """Leave one self-contained file (no -wal beside it): Datasette serves it immutable. With another
+        connection still open the switch cannot happen; that one's close will checkpoint instead."""
+        with contextlib.suppress(sqlite3.OperationalError):
+            self.db.conn.execute("PRAGMA journal_mode = DELETE")
         self.db.conn.close()
 
     def __enter__(self) -> Archive:
