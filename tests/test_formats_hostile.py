@@ -129,3 +129,27 @@ def test_corrupt_files_refused() -> None:
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("OFD.xml", b'<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"/>')
     _refused(buf.getvalue(), "DocRoot")
+
+
+def _ole(*streams: str) -> bytes:
+    """OLE2 magic and directory-entry names (UTF-16LE), enough for the sniffer."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + b"".join(
+        s.encode("utf-16-le") + b"\x00" * 32 for s in streams) + b"\x00" * 2048
+
+
+def test_ole_documents_are_told_apart() -> None:
+    from extract.formats import ole_kind
+
+    assert ole_kind(_ole("Root Entry", "WordDocument", "1Table")) == "doc"
+    assert ole_kind(_ole("Root Entry", "WordDocument", "KSOProductBuildVer")) == "wps"
+    assert ole_kind(_ole("Root Entry", "Workbook")) == "xls"
+    assert ole_kind(_ole("Root Entry", "PowerPoint Document")) == "unknown"
+
+
+def test_doc_without_libreoffice_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extract import office
+
+    monkeypatch.setattr(office, "soffice", lambda: None)
+    for streams in (("WordDocument",), ("WordDocument", "KSOProductBuildVer")):
+        message = _refused(_ole("Root Entry", *streams), "LibreOffice")
+        assert "apt-get install" in message and "libreoffice-writer-nogui" in message
