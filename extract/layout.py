@@ -314,7 +314,14 @@ def _join(first: _Table, second: _Table) -> _Table:
     """Stack `second` (the next page's part) under `first`, mending cells cut by the page break."""
     _drop_repeated_header(first, second)
     shift = first.bottom - second.top
-    moved = [replace(c, top=c.top + shift, bottom=c.bottom + shift) for c in second.cells]
+    xs = _bounds([c.x0 for c in first.cells] + [c.x1 for c in first.cells])
+
+    def snap(x: float) -> float:  # the same column edge, drawn (or scanned) a point or two off
+        near = min(xs, key=lambda b: abs(b - x))
+        return near if abs(near - x) <= 2 * _EDGE_TOL else x
+
+    moved = [replace(c, x0=snap(c.x0), x1=snap(c.x1), top=c.top + shift, bottom=c.bottom + shift)
+             for c in second.cells]
     seam = first.bottom
     ys_first = _bounds([c.top for c in first.cells] + [c.bottom for c in first.cells])
     ys_second = _bounds([c.top for c in moved] + [c.bottom for c in moved])

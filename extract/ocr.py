@@ -42,7 +42,11 @@ def engine_version() -> str | None:
 def _engine() -> Any:
     from rapidocr import RapidOCR
 
-    return RapidOCR(params={"Global.log_level": "error", "Global.return_word_box": True})
+    # The recogniser pads every text box to at least its base width: 320 px by default, so the short
+    # numbers that fill a table cost as much as a whole line of prose. 96 px halves recognition time
+    # on a table page (12.3 s → 6.9 s for 236 boxes, same text but for full/half-width brackets).
+    return RapidOCR(params={"Global.log_level": "error", "Global.return_word_box": True,
+                            "Rec.rec_img_shape": [3, 48, 96]})
 
 
 def _rules(gray: Any) -> list[Rule]:
@@ -53,7 +57,9 @@ def _rules(gray: Any) -> list[Rule]:
     h, w = binary.shape
     rules: list[Rule] = []
     for horizontal in (True, False):
-        length = max(w // 40, 20) if horizontal else max(h // 60, 20)
+        # Longer than any stroke of a character (a 16 pt glyph is ~45 px at 200 dpi), or the strokes
+        # of 中 and 一 become ruling lines and every line of prose a one-row table.
+        length = max(w // 20, 60) if horizontal else max(h // 25, 60)
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
         lines = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
         n, _labels, stats, _c = cv2.connectedComponentsWithStats(lines, connectivity=8)
