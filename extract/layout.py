@@ -385,8 +385,8 @@ def lay_out(pages: Sequence[Page]) -> tuple[str, list[Grid]]:
     out_text: list[str] = []
     grids: list[Grid] = []
     pending: _Table | None = None  # a table that ends its page: it may go on on the next one
+    lines: list[_Line] = []  # narrative since the last table: a paragraph may go on over a page break
     for page_items in items:
-        lines: list[_Line] = []
         for i, (_top, item) in enumerate(page_items):
             if isinstance(item, _Table):
                 if pending is not None and i == 0 and abs(pending.x0 - item.x0) <= 6 and abs(pending.x1 - item.x1) <= 6:
@@ -406,7 +406,7 @@ def lay_out(pages: Sequence[Page]) -> tuple[str, list[Grid]]:
                     grids.append(to_grid(pending.cells))
                     pending = None
                 lines.append(item)
-        out_text.extend(_paragraphs(lines))
+    out_text.extend(_paragraphs(lines))
     if pending is not None:
         grids.append(to_grid(pending.cells))
     return "\n".join(out_text), [g for g in grids if g]

@@ -4,6 +4,7 @@ by reading the documents (tests/gold/*.json), scored by the shared scorer."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,7 @@ def test_real_pdf_every_cell_right(name: str) -> None:
     assert not result["extra"], result["extra"][:10]
     assert result["sections_ok"], result["sections"]
     assert all(result["meta"].values()), result["meta"]
+    for section in report.sections:  # page numbers are furniture, and no paragraph is cut at a page break
+        assert not re.search(r"^\s*-\s*\d+\s*-\s*$", section.text, re.M), section.text
+        assert all(line.endswith(("。", "：", ":", "；", "）", ")", "”")) for line in section.text.split("\n")
+                   if len(line) > 40), section.text
