@@ -214,7 +214,7 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> tuple[str, str
     return _finish(best_text), best_name
 
 
-def _magic_format(data: bytes) -> str | None:
+def magic_format(data: bytes) -> str | None:
     for magic, fmt in _MAGIC:
         if data.startswith(magic):
             return fmt
@@ -233,7 +233,7 @@ def looks_binary(data: bytes) -> bool:
     """
     if not data:
         return False
-    if _magic_format(data) is not None:
+    if magic_format(data) is not None:
         return True
     if _bom(data) is not None and not data.startswith(codecs.BOM_UTF8):
         return False  # UTF-16/32 with BOM: NULs are expected
@@ -269,7 +269,7 @@ def sniff_format(data: bytes) -> str | None:
     "ole" covers doc/xls/wps; telling those apart needs the container's directory, which is
     the job of the readers that handle them.
     """
-    fmt = _magic_format(data)
+    fmt = magic_format(data)
     if fmt is not None:
         return fmt
     if looks_binary(data):

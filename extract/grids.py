@@ -146,7 +146,8 @@ def _header_rows(rows: Grid, match: Callable[[str], tuple[str, float] | None], f
 
 
 def _column_text(header: Grid, j: int) -> str:
-    return _dedupe_join([r[j] if j < len(r) else "" for r in header])
+    """The header stack above column j; a soft line break inside a cell (`结果\n纠正`) is no gap."""
+    return _dedupe_join([r[j].replace("\n", "") if j < len(r) else "" for r in header])
 
 
 def _read_requests(rows: Grid, out: TableRead) -> None:

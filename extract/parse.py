@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from . import codes
 from .checks import evaluate
-from .decode import decode_bytes, looks_binary, sniff_format
+from .decode import decode_bytes, looks_binary, magic_format, sniff_format
 from .grids import read_grids
 from .metadata import find_metadata
 from .model import Cell, ParseError, Report, Section, Source, Template
@@ -26,15 +26,13 @@ from .tables import TableRead, read_active, read_requests, read_review
 
 PARSER_VERSION = "0.1.0"
 # Refused before decoding: the largest real report pages (inline images) stay well under this.
-_MAX_BYTES = 32 * 1024 * 1024
+_MAX_BYTES = 32 * 1024 * 1024  # text and HTML: a report is ~10–100 KB of text
+# Scanned PDFs and image-heavy documents run to 100 MB+; their readers cap pages and zip parts.
+_MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
 _MAX_CHARS = 4 * 1024 * 1024  # a report is ~10–100 KB of text; more is not one report
 
-_UNREADABLE_YET = {
-    "pdf": "PDF documents are not readable yet (text and HTML only)",
-    "zip": "ZIP-based documents (DOCX/XLSX/OFD) are not readable yet (text and HTML only)",
-    "ole": "legacy Office documents (DOC/WPS/XLS) are not readable yet (text and HTML only)",
-    "image": "images need OCR, which is not available yet (text and HTML only)",
-}
+# Formats read by extract/formats.py (sniffed from the bytes): PDF, DOCX/XLSX/OFD, DOC/WPS/XLS, scans.
+_DOCUMENT_FORMATS = frozenset({"pdf", "zip", "ole", "image"})
 # Lines of page furniture that survive into saved text: never report text.
 _CHROME = re.compile(
     r"^\s*(?:分享到|打印本页|【?打印】?|关闭窗口|【?关闭】?|扫一扫|【?字体|字号|点击数|浏览次数|访问量|"
@@ -45,17 +43,19 @@ _WORD_BOOKMARK = re.compile(r"\[bookmark[:：][^\]]{0,40}\]\s*")
 
 
 def parse_report(data: bytes, *, content_type: str | None = None, url: str | None = None) -> Report:
-    """Parse one report from its bytes (text, Markdown or an HTML page, any common encoding).
+    """Parse one report from its bytes: text, Markdown or an HTML page in any common encoding, or a
+    PDF, DOCX, DOC/WPS, OFD, XLS/XLSX document or scan (sniffed from the bytes, not the name).
 
-    Raises ParseError with a one-line reason for input that is empty, binary, too large, in a
-    format not read yet, or not a report at all.
+    Raises ParseError with a one-line reason for input that is empty, binary, too large,
+    damaged, or not a report at all.
     """
-    if len(data) > _MAX_BYTES:  # before anything that copies the input
+    if len(data) > _MAX_DOCUMENT_BYTES or (len(data) > _MAX_BYTES and magic_format(data) is None):
+        # before anything that copies the input
         raise ParseError(f"{len(data) // (1024 * 1024)} MB is far larger than any report; refused")
     if not data or data.isspace() or _blank_text(data):
         raise ParseError("empty file (nothing but whitespace)")
     fmt = sniff_format(data)
-    if fmt in _UNREADABLE_YET:  # PDF, DOCX/XLSX/OFD, DOC/WPS/XLS, scans: extract/formats.py
+    if fmt in _DOCUMENT_FORMATS:
         from .formats import read_document
 
         doc = read_document(data, fmt)

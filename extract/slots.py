@@ -107,8 +107,10 @@ def _blank_cell(lines: list[str], no: int, start: int, stop: int) -> bool:
     while before >= start and not lines[before].strip():
         before -= 1
     after = no + 1
-    while after < stop and not lines[after].strip():
+    while after < len(lines) and not lines[after].strip():
         after += 1
+    if after == len(lines):
+        return False  # empty lines that end the text: a file cut short, or its final newline
     if (before >= start and _is_value_line(lines, before)) or (after < stop and _is_value_line(lines, after)):
         return True
     # A row label followed by nothing but empty lines: its cells are all blank (行政事业性收费 with no fee).
