@@ -11,9 +11,15 @@ LINT_PATHS := $(wildcard extract nianbao crawler archive tests bench)
 LOCK_VENV  := build/lock-venv
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test lint bench lock clean
+.PHONY: setup system demo test lint bench lock clean
 
-setup: $(STAMP)
+setup: system $(STAMP)
+
+# Debian packages (LibreOffice, Chromium, a CJK font): installed with apt-get when missing,
+# a quick no-op otherwise. SKIP_SYSTEM_PACKAGES=1 skips it on machines you do not administer.
+system:
+	@if [ -n "$(SKIP_SYSTEM_PACKAGES)" ]; then echo "system packages: skipped"; \
+	  else bash scripts/system-packages.sh; fi
 
 # Rebuilt only when the lock or pyproject.toml changes.
 $(STAMP): requirements.lock pyproject.toml
