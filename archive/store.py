@@ -125,6 +125,9 @@ class Archive:
         self.db = sqlite_utils.Database(self.db_path)
         self.db.conn.execute("PRAGMA journal_mode = WAL")
         self.db.conn.execute("PRAGMA synchronous = NORMAL")
+        # Report ids are hashes, so cells land all over their B-tree: with SQLite's 2 MB default cache a
+        # large build slows down as the file grows (bench/search.py: 21 → 13 reports/s by 40,000).
+        self.db.conn.execute("PRAGMA cache_size = -131072")  # 128 MB
         ensure_db_shape(self.db)
 
     # --- context manager -------------------------------------------------------------------
