@@ -44,7 +44,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
-	$(BIN)/mypy extract nianbao
+	$(BIN)/mypy extract archive crawler nianbao
 
 bench: setup
 	@set -e; for f in bench/*.py; do \

@@ -86,7 +86,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if response.status in (429, 503):
             self._slow_host(request, wait)
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("nianbao/retry_wait_seconds", wait)
+        self.crawler.stats.inc_value("nianbao/retry_wait_ms", round(wait * 1000))
         await asyncio.sleep(wait)
         return retry
 

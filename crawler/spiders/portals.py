@@ -153,7 +153,8 @@ class PortalsSpider(Spider):
         ctx = ListContext(column=response.meta.get("column") or canonical_url(response.url),
                           max_pages=self.max_list_pages)
         dialect: Dialect | None = BY_NAME.get(response.meta.get("dialect", ""))
-        if dialect is None and "html" in response.headers.get("Content-Type", b"text/html").decode("latin-1").lower():
+        ctype = (response.headers.get("Content-Type") or b"text/html").decode("latin-1").lower()
+        if dialect is None and "html" in ctype:
             dialect = next((d for d in DIALECTS if d.detect(response)), None)
         outputs: list[Link | Request] = list(dialect.parse(response, ctx)) if dialect else []
         if isinstance(response, HtmlResponse):  # JSON and XML list answers carry their rows themselves
@@ -224,7 +225,8 @@ class PortalsSpider(Spider):
         """A report published as a bare file linked from a list (PDF汇总 pages, aggregators)."""
         row = response.meta.get("row") or {}
         self.count(host_of(response.url), "pages")
-        if isinstance(response, TextResponse) and "html" in response.headers.get("Content-Type", b"").decode().lower():
+        if isinstance(response, TextResponse) and "html" in (response.headers.get("Content-Type") or b"").decode(
+                "latin-1").lower():
             yield from self.parse_article(response, counted=True)
             return
         fmt = doc_kind(response.url) or "pdf"
