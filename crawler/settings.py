@@ -17,6 +17,7 @@ USER_AGENT = "NianbaoArchiveBot/0.1 (+https://github.com/nianbao-archive/nianbao
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOADER = "crawler.downloader.PerHostCapDownloader"  # holds the cap above (see crawler/downloader.py)
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
