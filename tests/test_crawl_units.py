@@ -128,3 +128,15 @@ def test_warc_export_reads_back(tmp_path: Path) -> None:
                    for r in ArchiveIterator(fh)]
     assert records[0] == ("http://x.gov.cn/a.html", "<p>年报</p>".encode())
     assert records[1][1] == b""
+
+
+def test_asking_again_unconditionally_drops_the_validators() -> None:
+    """A 304 for bytes we cannot replay is asked again: without the validators, or it is a 304 forever."""
+    from crawler.middlewares.conditional import _unconditional
+
+    asked = Request("http://www.x.gov.cn/nb.html", headers={"If-None-Match": '"v1"', "Referer": "http://www.x.gov.cn/",
+                                                            "If-Modified-Since": "Mon, 01 Jan 2024 00:00:00 GMT"})
+    again = _unconditional(asked)
+    assert b"If-None-Match" not in again.headers and b"If-Modified-Since" not in again.headers
+    assert again.headers[b"Referer"] == b"http://www.x.gov.cn/" and again.meta["no_conditional"] and again.dont_filter
+    assert b"If-None-Match" in asked.headers

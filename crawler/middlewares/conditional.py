@@ -14,12 +14,22 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
 from crawler.archive_link import archive_for
+from crawler.middlewares.challenge import challenge_reason
 from crawler.middlewares.record import original_url
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+
+
+def _unconditional(request: Request) -> Request:
+    """The same request without validators (the copy keeps the headers: a bare replace() would be
+    answered 304 again, forever)."""
+    headers = Headers(request.headers)
+    for name in (b"If-None-Match", b"If-Modified-Since"):
+        headers.pop(name, None)
+    return request.replace(headers=headers, meta={**request.meta, "no_conditional": True}, dont_filter=True)
 
 
 class ConditionalGetMiddleware:
@@ -56,13 +66,19 @@ class ConditionalGetMiddleware:
         archive = archive_for(self.crawler)
         if not sha or not archive.raw.has(sha):  # validators without bytes: ask again, unconditionally
             self.crawler.stats.inc_value("nianbao/not_modified_unknown")
-            return request.replace(meta={**request.meta, "no_conditional": True}, dont_filter=True)
+            return _unconditional(request)
         body = archive.raw.get(sha)
         headers = Headers(response.headers)
         stored_type = self._stored_type(sha)
         if stored_type and b"Content-Type" not in headers:
             headers["Content-Type"] = stored_type
         cls = responsetypes.from_args(headers=headers, url=response.url, body=body)
+        replayed = cls(url=response.url, status=200, headers=headers, body=body, request=request, flags=["replayed"])
+        if challenge_reason(replayed):
+            # What was stored for this URL is a challenge page (a slider served as 200, say): not a page to
+            # walk again. Ask once more without validators, so the challenge check sees the live answer.
+            self.crawler.stats.inc_value("nianbao/not_modified_challenge")
+            return _unconditional(request)
         request.meta["replayed"] = True
         self.crawler.stats.inc_value("nianbao/not_modified")
-        return cls(url=response.url, status=200, headers=headers, body=body, request=request, flags=["replayed"])
+        return replayed
