@@ -11,13 +11,14 @@ Interface (the crawler codes against it; `crawler/` imports `archive`, never the
 
     class Archive:
         def __init__(self, db_path, raw_root=None)   # default raw root: <db dir>/<db stem>-raw/; ensure_db_shape()
-        def record_fetch(self, fetch: Fetch) -> str  # body → RawStore (2xx only), documents row, fetch-log row;
+        def record_fetch(self, fetch: Fetch) -> str  # body (any status) → RawStore, documents row, fetch-log row;
                                                      # returns the body's sha256 (for a 304: the sha256 of the
                                                      # last 200 of that url, i.e. the unchanged document)
         def validators(self, url) -> tuple[str | None, str | None] | None  # (etag, last_modified) of the last 200
         def add_report(self, documents: list[str], *, page_url, title=None, year=None, agency=None,
                        published=None, region_code=None, level=None, host=None) -> ReportOutcome
         def mark_blocked(self, host, reason, url) -> None
+        def page_archived_elsewhere(self, sha, page_url) -> str | None  # same page bytes under another URL
         def close(self) -> None                      # also a context manager
 
 add_report: `documents` are sha256s of the report page and its attachments (page first). Each is parsed
@@ -149,9 +150,11 @@ class Archive:
     # --- fetches -----------------------------------------------------------------------------
 
     def record_fetch(self, fetch: Fetch) -> str:
-        """Keep the exchange; a 2xx body goes to the raw store and gets a documents row."""
+        """Keep the exchange and every body it carried: a 404 page, a 412 challenge or a 500 is evidence
+        of what the portal answered (and goes into the WARC export) as much as a report is. Each body gets
+        a documents row; only the crawler's report items are ever offered to the parser."""
         sha = sha256_hex(fetch.body)
-        stored = 200 <= fetch.status < 300
+        stored = bool(fetch.body) and fetch.status != 304
         if fetch.status == 304:
             last = self._last_ok(fetch.url)
             if last is not None:
@@ -261,6 +264,13 @@ class Archive:
             self._store_report(vid, key, version, page_url, documents, parsed, hints, first_seen)
             current = self._refresh_current(key)
         return ReportOutcome(status, key, vid, version, current == vid, parsed.sha, errors)  # type: ignore[arg-type]
+
+    def page_archived_elsewhere(self, sha: str, page_url: str) -> str | None:
+        """The page URL under which a report with these very page bytes is archived already, other than
+        page_url (the same report re-posted under another column): uses the index on the first document."""
+        row = self.db.execute("SELECT page_url FROM report_sources WHERE json_extract(documents, '$[0]') = ? "
+                              "AND page_url != ? LIMIT 1", [sha, canonical_url(page_url)]).fetchone()
+        return str(row[0]) if row else None
 
     def _document_of(self, vid: str) -> str | None:
         row = self.db.execute("SELECT document FROM reports WHERE id = ?", [vid]).fetchone()

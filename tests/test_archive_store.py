@@ -69,12 +69,14 @@ def test_record_fetch_keeps_the_exchange_and_validators_come_from_the_last_200(t
         not_modified = Fetch(url, url, 304, [("ETag", '"v1"')], b"", "2025-01-02T00:00:00Z")
         assert archive.record_fetch(not_modified) == sha, "a 304 answers with the unchanged document"
         missing = Fetch(url + "?x", url + "?x", 404, [], b"gone", "2025-01-02T00:00:00Z")
-        archive.record_fetch(missing)
+        gone = archive.record_fetch(missing)
+        assert archive.raw.get(gone) == b"gone", "a 404 page is kept too: it is what the portal answered"
         assert archive.validators(url + "?x") is None
         assert archive.validators("http://never.gov.cn/") is None
         statuses = sorted(r[0] for r in archive.db.execute("SELECT status FROM fetches"))
         assert statuses == [200, 304, 404]
-        assert archive.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 1, "only 2xx bodies are kept"
+        assert archive.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 2, "a document per body"
+        assert archive.db.execute("SELECT count(*) FROM fetches WHERE sha256 IS NULL").fetchone()[0] == 0
         headers = json.loads(archive.db.execute("SELECT headers FROM fetches WHERE status = 200").fetchone()[0])
         assert ["ETag", '"v1"'] in headers
         archive.mark_blocked("www.f6.gov.cn", "412 cookie challenge", "http://www.f6.gov.cn/")
