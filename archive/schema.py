@@ -58,6 +58,8 @@ CREATE TABLE IF NOT EXISTS report_sources (
     last_seen TEXT
 );
 CREATE INDEX IF NOT EXISTS report_sources_key ON report_sources(report_key);
+-- a report re-posted under another URL is found by its page's bytes (crawler/pipelines.py), not by a scan
+CREATE INDEX IF NOT EXISTS report_sources_page ON report_sources(json_extract(documents, '$[0]'));
 CREATE TABLE IF NOT EXISTS blocked (
     host TEXT PRIMARY KEY,
     reason TEXT,

@@ -25,19 +25,12 @@ class ArchivePipeline:
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         return cls(crawler)
 
-    def _same_bytes_elsewhere(self, item: ReportItem) -> str | None:
-        """A report already archived from another URL with the very same page bytes (a re-post under
-        another column): one report, whichever run found it first."""
-        db = archive_for(self.crawler).db
-        row = db.execute("SELECT page_url FROM report_sources WHERE documents LIKE ? AND page_url != ? LIMIT 1",
-                         [f'["{item.documents[0]}"%', item.page_url]).fetchone()
-        return str(row[0]) if row else None
-
     def process_item(self, item: ReportItem) -> ReportItem:
         if not isinstance(item, ReportItem) or not item.documents:
             return item
         assert self.crawler.stats is not None
-        other = self._same_bytes_elsewhere(item)
+        # A re-post under another column: one report, whichever run found it first.
+        other = archive_for(self.crawler).page_archived_elsewhere(item.documents[0], item.page_url)
         if other:
             self.crawler.stats.inc_value("nianbao/archive/same_bytes_other_url")
             raise DropItem(f"same page bytes as {other}")
