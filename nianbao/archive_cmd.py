@@ -1,4 +1,4 @@
-"""The archive's commands: add files, rebuild, export, serve with Datasette, and the site demo.
+"""The archive's commands: add files, rebuild, export, serve with Datasette, and the demo (README's main command).
 
 Registered on the `nianbao` group in nianbao/cli.py. Problems are one line on stderr and an exit
 code (the house rule of cli.py); heavy imports (sqlite-utils, Datasette) happen inside the commands.
@@ -161,53 +161,84 @@ def sample_files() -> list[Path]:
                   if p.is_file() and not p.name.startswith(".") and p.stem.upper() not in {"MANIFEST", "README"})
 
 
-def crawl_fixture_portals(db_path: Path) -> bool:
-    """Crawl the bundled fixture portals (crawler/testing) on loopback into db_path; False when the crawler
-    is not available in this checkout (the demo then shows the samples alone)."""
-    try:
-        from crawler.run import crawl
-        from crawler.testing.server import serve_portals
-    except ImportError as exc:
-        click.echo(f"demo: crawler not available ({exc}); archiving the samples only", err=True)
-        return False
+def crawl_fixture_portals(db_path: Path) -> None:
+    """Crawl the bundled fixture portals (crawler/testing) on loopback into db_path, showing progress."""
+    from crawler.run import crawl
+    from crawler.testing.server import serve_portals
+
+    shown: list[str] = []
 
     def progress(totals: dict[str, object]) -> None:
-        shown = ", ".join(f"{k} {v}" for k, v in totals.items() if k != "elapsed")
-        click.echo(f"  crawling: {shown}", err=True)
+        line = ", ".join(f"{k} {v}" for k, v in totals.items() if k not in ("elapsed", "blocked"))
+        if not shown or line != shown[-1]:  # a line when something moved, not one a second
+            shown.append(line)
+            click.echo(f"  {totals.get('elapsed', 0):>5.0f}s  {line}", err=True)
 
     with serve_portals() as server:
-        click.echo(f"demo: fixture portals on 127.0.0.1:{server.port}; crawling {len(server.entries())} portals …",
-                   err=True)
+        click.echo(f"demo: fixture portals F1-F6 on 127.0.0.1:{server.port} ({len(server.host_map)} hostnames); "
+                   f"crawling {len(server.entries())} entry points …", err=True)
         stats = crawl(server.entries(), db_path, allow_private_hosts=True, host_map=server.host_map,
                       progress=progress)
-    shown = ", ".join(f"{k} {getattr(stats, k)}" for k in ("reports", "attachments", "pages", "errors", "blocked")
-                      if hasattr(stats, k))
-    click.echo(f"demo: crawl finished: {shown}", err=True)
+    if stats.returncode != 0:
+        _fail(f"demo: the crawl failed (exit {stats.returncode}): {stats.stderr.strip()[-800:]}", EXIT_NOT_REPORT)
+    blocked = f"; blocked (challenge pages, recorded, not bypassed): {', '.join(stats.blocked)}" if stats.blocked \
+        else ""
+    click.echo(f"demo: crawl finished in {stats.elapsed:.0f}s: {stats.reports} reports, {stats.attachments} "
+               f"attachments, {stats.pages} pages, {stats.errors} errors{blocked}", err=True)
+
+
+def _port_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
     return True
 
 
-@click.command("demo-site")
+def _archive_totals(db_path: Path) -> str:
+    import sqlite3
+
+    con = sqlite3.connect(db_path)
+    try:
+        reports, agencies, failed = con.execute(
+            "SELECT count(*), count(DISTINCT agency), coalesce(sum(checks_failed > 0), 0) FROM reports "
+            "WHERE is_current").fetchone()
+        docs, unparsed = con.execute(
+            "SELECT count(*), coalesce(sum(parse_status = 'failed'), 0) FROM documents").fetchone()
+    finally:
+        con.close()
+    return (f"{reports} current reports from {agencies} agencies ({failed} with numbers that do not add up); "
+            f"{docs} archived files, {unparsed} of them not readable as reports (kept, with the reason)")
+
+
+@click.command("demo")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/demo/nianbao.db"),
               show_default=True, help="Where to build the demo archive (rebuilt from scratch).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=DEFAULT_PORT, show_default=True)
 @click.option("--no-serve", is_flag=True, help="Build the archive, then stop (for scripts and tests).")
-def demo_site_cmd(db_path: Path, host: str, port: int, no_serve: bool) -> None:
-    """Crawl the fixture portals on loopback, add the bundled samples, and serve the archive on :8001."""
+def demo_cmd(db_path: Path, host: str, port: int, no_serve: bool) -> None:
+    """Start the fixture portals on loopback, crawl them, archive the bundled samples, and serve the site."""
     import shutil
 
     from archive.store import default_raw_root
 
+    if not no_serve and not _port_free(host, port):  # say so now, not after the crawl
+        _fail(f"demo: {host}:{port} is in use (another `nianbao serve`?): stop it or pass --port", EXIT_USAGE)
     db_path.unlink(missing_ok=True)
     shutil.rmtree(default_raw_root(db_path), ignore_errors=True)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     crawl_fixture_portals(db_path)
     files = sample_files()
-    click.echo(f"demo: archiving {len(files)} sample reports into {db_path} …", err=True)
+    click.echo(f"demo: archiving the {len(files)} sample reports in samples/ …", err=True)
     for path, _status, message in add_files(db_path, files):
         click.echo(f"  {path.name}: {message}", err=True)
+    click.echo(f"demo: {db_path}: {_archive_totals(db_path)}", err=True)
     if not no_serve:
         serve(db_path, host, port)
 
 
-ARCHIVE_COMMANDS = (add_cmd, rebuild_cmd, export_cmd, serve_cmd, demo_site_cmd)
+ARCHIVE_COMMANDS = (add_cmd, rebuild_cmd, export_cmd, serve_cmd, demo_cmd)

@@ -1,4 +1,4 @@
-"""The `nianbao` command: parse one report, or run the demo over the bundled samples.
+"""The `nianbao` command: parse one report, or summarise the bundled samples (`nianbao samples`).
 
 A file that is not a report is an everyday event (the crawler downloads thousands of odd files),
 so every problem with the input is ONE line on stderr and an exit code, never a traceback; even a
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 EXIT_NOT_REPORT = 1  # the input was read but is not a report, or the parser failed on it
 EXIT_USAGE = 2  # the input could not be read at all: missing file, directory, no permission
 
-# Until the crawler and archive exist, `demo` parses the sample reports bundled with the repo.
+# `samples` parses the sample reports bundled with the repo (the demo archives them too).
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
 
 
@@ -183,7 +183,7 @@ def parse(ctx: click.Context, file: str, as_json: bool, debug: bool) -> None:
     _emit(text)
 
 
-# --- demo --------------------------------------------------------------------------------------
+# --- samples -----------------------------------------------------------------------------------
 
 
 def _is_metadata(path: Path) -> bool:
@@ -193,7 +193,7 @@ def _is_metadata(path: Path) -> bool:
 
 def _sample_files(samples: Path) -> list[Path]:
     if not samples.is_dir():
-        raise CliError(f"no samples directory at {samples} (the demo parses the sample reports there)", EXIT_USAGE)
+        raise CliError(f"no samples directory at {samples} (`samples` parses the sample reports there)", EXIT_USAGE)
     files = sorted(p for p in samples.iterdir() if p.is_file() and not _is_metadata(p))
     if not files:
         raise CliError(f"no sample reports in {samples}", EXIT_USAGE)
@@ -235,8 +235,8 @@ def _totals(rows: list[tuple[str, str, str, str, str, str]]) -> list[str]:
 @main.command()
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.pass_context
-def demo(ctx: click.Context, debug: bool) -> None:
-    """Parse the bundled sample reports and summarise each (until the crawler and archive exist)."""
+def samples(ctx: click.Context, debug: bool) -> None:
+    """Parse the bundled sample reports (samples/) and summarise each, without archiving them."""
     debug = _debug(ctx, debug)
     try:
         files = _sample_files(SAMPLES_DIR)
@@ -278,7 +278,7 @@ def demo(ctx: click.Context, debug: bool) -> None:
         sys.exit(EXIT_NOT_REPORT)
 
 
-# --- archive commands (issue 4): add, rebuild, export, serve, demo-site; they live in archive_cmd.py ----
+# --- archive commands (issue 4): add, rebuild, export, serve, demo; they live in archive_cmd.py ---------
 from nianbao.archive_cmd import ARCHIVE_COMMANDS  # noqa: E402  (registered after the group exists)
 
 for _command in ARCHIVE_COMMANDS:

@@ -1,30 +1,35 @@
-"""A reader's path through the site in headless Chromium: search 复议, open a report, see its tables and charts.
+"""A reader's path through the demo in headless Chromium: search 复议, open a report, see its tables and charts.
 
-Uses Debian's chromium (scripts/apt-packages.txt), driven by the locked playwright; screenshots go to
-test-artifacts/browser/ (gitignored) so a failing CI run can be looked at.
+The site is the README's main command for real: `nianbao demo --no-serve` crawls the fixture portals
+and archives the samples, then `nianbao serve` serves that file. Uses Debian's chromium
+(scripts/apt-packages.txt), driven by the locked playwright; screenshots go to test-artifacts/browser/
+(gitignored) so a failing CI run can be looked at.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import socket
-import threading
+import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from archive.datasette.config import make_datasette
-from tests.archive_db import build
-
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("chromium") is None,
-                                reason="Debian's chromium is not installed (scripts/apt-packages.txt lists it)")
+pytestmark = [pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("chromium") is None,
+                                 reason="Debian's chromium is not installed (scripts/apt-packages.txt lists it)"),
+              pytest.mark.timeout(600)]
 
 
 def _free_port() -> int:
@@ -33,23 +38,32 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _nianbao(*args: str) -> list[str]:
+    return [sys.executable, "-m", "nianbao.cli", *args]
+
+
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
-    built = build(tmp_path_factory.mktemp("browser"), generated=12)
+    db = tmp_path_factory.mktemp("demo") / "nianbao.db"
+    built = subprocess.run(_nianbao("demo", "--no-serve", "--db", str(db)), cwd=ROOT, capture_output=True,
+                           text=True, timeout=400)
+    assert built.returncode == 0, built.stderr[-3000:]
+    assert "current reports from" in built.stderr and "crawl finished" in built.stderr
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(make_datasette(built.db).app(), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    server = subprocess.Popen(_nianbao("serve", "--db", str(db), "--port", str(port)), cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/-/versions.json", timeout=2):
+                break
+        except OSError:
+            assert server.poll() is None and time.monotonic() < deadline, "nianbao serve did not start"
+            time.sleep(0.2)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
 
 
 def test_search_open_report_see_tables_and_charts(base_url: str) -> None:
@@ -76,6 +90,14 @@ def test_search_open_report_see_tables_and_charts(base_url: str) -> None:
             expect(page.locator("#outcomes-chart svg rect").first).to_be_visible()
             expect(page.locator("a.raw-link").first).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "2-report.png"), full_page=True)
+
+            # a report the crawl found links back to its portal page
+            with urllib.request.urlopen(f"{base_url}/nianbao/reports.json?_shape=array&_col=id"
+                                        "&page_url__startswith=http://&is_current=1&_size=1") as got:
+                crawled = json.loads(got.read())[0]["id"]
+            page.goto(f"{base_url}/-/report/nianbao/{crawled}")
+            expect(page.locator("#source-link")).to_have_attribute("href", re.compile(r"^http://[a-z0-9.-]+\.gov\.cn/"))
+            expect(page.locator("#table-requests")).to_be_visible()
 
             page.goto(f"{base_url}/-/dashboards/nianbao")
             cards = page.locator(".dashboard-card")

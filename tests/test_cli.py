@@ -127,7 +127,7 @@ def test_version(run: Callable[..., Result]) -> None:
 def test_help_lists_commands(run: Callable[..., Result]) -> None:
     result = run("--help")
     assert result.exit_code == 0
-    assert "parse" in result.stdout and "demo" in result.stdout
+    assert all(c in result.stdout for c in ("parse", "samples", "demo", "crawl", "serve"))
 
 
 def test_parse_prints_summary_with_tables(run: Callable[..., Result], fake: FakeParser, report_file: Path) -> None:
@@ -242,7 +242,7 @@ def test_missing_argument_is_a_usage_error(run: Callable[..., Result]) -> None:
     assert "Traceback" not in result.stderr
 
 
-# --- demo, in-process -------------------------------------------------------------------------
+# --- samples, in-process ----------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -256,8 +256,8 @@ def samples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def test_demo_summarises_each_sample_and_totals(run: Callable[..., Result], fake: FakeParser, samples: Path) -> None:
-    result = run("demo")
+def test_samples_summarises_each_sample_and_totals(run: Callable[..., Result], fake: FakeParser, samples: Path) -> None:
+    result = run("samples")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     for name in ("a-2020.txt", "b-2021.html"):
@@ -285,20 +285,22 @@ def test_demo_summarises_each_sample_and_totals(run: Callable[..., Result], fake
     ]
 
 
-def test_demo_reports_a_failing_sample_and_exits_1(run: Callable[..., Result], fake: FakeParser, samples: Path) -> None:
+def test_samples_reports_a_failing_sample_and_exits_1(
+    run: Callable[..., Result], fake: FakeParser, samples: Path
+) -> None:
     fake.raises = ParseError("no report structure found")
-    result = run("demo")
+    result = run("samples")
     assert result.exit_code == 1
     assert "not a report: no report structure found" in result.stdout
     assert "not parsed" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_demo_without_samples_dir(
+def test_samples_without_samples_dir(
     run: Callable[..., Result], fake: FakeParser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(cli, "SAMPLES_DIR", tmp_path / "nowhere")
-    result = run("demo")
+    result = run("samples")
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 1
     assert "no samples directory" in result.stderr and "nowhere" in result.stderr
@@ -402,11 +404,10 @@ def test_subprocess_missing_file_and_directory(tmp_path: Path) -> None:
     assert_one_line_error(done.stderr.decode("utf-8"), str(tmp_path), "directory")
 
 
-def test_subprocess_demo_parses_every_bundled_sample() -> None:
+def test_subprocess_samples_parses_every_bundled_sample() -> None:
     samples = [p for p in (ROOT / "samples").iterdir() if p.is_file() and not cli._is_metadata(p)]
-    if not samples:
-        pytest.skip("no bundled samples")
-    done = nianbao("demo", env=ASCII_ENV)
+    assert samples, "the repository bundles sample reports"
+    done = nianbao("samples", env=ASCII_ENV)
     out = done.stdout.decode("utf-8")
     assert b"Traceback" not in done.stderr
     assert done.returncode == 0, out + done.stderr.decode(errors="replace")
