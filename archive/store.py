@@ -15,6 +15,7 @@ Interface (the crawler codes against it; `crawler/` imports `archive`, never the
                                                      # returns the body's sha256 (for a 304: the sha256 of the
                                                      # last 200 of that url, i.e. the unchanged document)
         def validators(self, url) -> tuple[str | None, str | None] | None  # (etag, last_modified) of the last 200
+        def last_ok(self, url) -> tuple[str, str | None, str | None] | None  # (sha256, etag, last_modified) of it
         def add_report(self, documents: list[str], *, page_url, title=None, year=None, agency=None,
                        published=None, region_code=None, level=None, host=None) -> ReportOutcome
         def mark_blocked(self, host, reason, url) -> None
@@ -156,7 +157,7 @@ class Archive:
         sha = sha256_hex(fetch.body)
         stored = bool(fetch.body) and fetch.status != 304
         if fetch.status == 304:
-            last = self._last_ok(fetch.url)
+            last = self.last_ok(fetch.url)
             if last is not None:
                 sha = last[0]
         ctype = fetch.header("content-type")
@@ -193,7 +194,8 @@ class Archive:
                 row.update(url=url, final_url=final_url, content_type=content_type)
         self.db["documents"].upsert(row, pk="sha256")  # type: ignore[union-attr]
 
-    def _last_ok(self, url: str) -> tuple[str, str | None, str | None] | None:
+    def last_ok(self, url: str) -> tuple[str, str | None, str | None] | None:
+        """(sha256, ETag, Last-Modified) of the last 200 for url; None if it never answered 200."""
         row = self.db.execute(
             "SELECT sha256, etag, last_modified FROM fetches WHERE url = ? AND status = 200 "
             "ORDER BY fetched_at DESC LIMIT 1", [url]).fetchone()
@@ -201,7 +203,7 @@ class Archive:
 
     def validators(self, url: str) -> tuple[str | None, str | None] | None:
         """(ETag, Last-Modified) of the last 200 for url, for a conditional GET; None if never fetched."""
-        last = self._last_ok(url)
+        last = self.last_ok(url)
         return (last[1], last[2]) if last else None
 
     def mark_blocked(self, host: str, reason: str, url: str) -> None:

@@ -60,6 +60,9 @@ NIANBAO_MAX_LIST_PAGES = 200  # per column: a pagination trap ends here
 NIANBAO_RETRY_BACKOFF = 2.0  # seconds; doubled per attempt unless Retry-After says otherwise
 NIANBAO_RETRY_MAX_WAIT = 120.0
 NIANBAO_CONDITIONAL_GET = True
+# For servers without ETag/Last-Modified: a report under a list page that came back byte for byte unchanged is
+# taken from the archive instead of being fetched again (set False for a full re-fetch).
+NIANBAO_COMPARE_LISTS = True
 NIANBAO_PROGRESS_INTERVAL = 5.0
 NIANBAO_PROGRESS_JSON = False
 NIANBAO_STATS_FILE = None

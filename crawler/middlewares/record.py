@@ -2,7 +2,8 @@
 
 Why here, as a downloader middleware after decompression and redirects: the spider may drop a
 response (404, decoy, soft-404) but the archive still keeps what was fetched, and `request.meta
-["sha256"]` tells the spider and the pipeline which stored bytes a response was.
+["sha256"]` tells the spider and the pipeline which stored bytes a response was; `request.meta
+["unchanged"]` whether they are the bytes the URL answered last time.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ class RecordMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
+        if "archived" in response.flags:  # served from the archive, not fetched: nothing to record
+            return response
+        archive = archive_for(self.crawler)
+        before = archive.last_ok(original_url(request)) if response.status == 200 else None
         headers = [(_text(k), _text(v)) for k, values in response.headers.items() for v in values]
         referer = request.headers.get("Referer")
         fetch = Fetch(
@@ -45,7 +50,10 @@ class RecordMiddleware:
             body=response.body, fetched_at=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             method=request.method, referer=_text(referer) if referer else None,
         )
-        request.meta["sha256"] = archive_for(self.crawler).record_fetch(fetch)
+        request.meta["sha256"] = archive.record_fetch(fetch)
+        # The same bytes as last time (or a 304): the spider's list-page comparison reads this.
+        request.meta["unchanged"] = response.status == 304 or (before is not None and before[0] ==
+                                                                request.meta["sha256"])
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("nianbao/recorded")
         return response

@@ -198,8 +198,10 @@ class PortalsSpider(Spider):
         row = {"title": link.title, "date": link.date.isoformat() if link.date else None,
                "attachments": list(link.attachments), "agency": link.agency}
         callback = self.parse_file if doc_kind(link.url) else self.parse_article
+        # list_unchanged: the list answered the very bytes of last time (see ConditionalGetMiddleware)
         yield Request(fetch_url(link.url), callback=callback, errback=self.on_error,
-                      headers={"Referer": response.url}, meta={"kind": "article", "row": row, "via": response.url})
+                      headers={"Referer": response.url}, meta={"kind": "article", "row": row, "via": response.url,
+                                                               "list_unchanged": bool(response.meta.get("unchanged"))})
 
     # --- reports -------------------------------------------------------------------------------
 
@@ -265,7 +267,9 @@ class PortalsSpider(Spider):
         fmt = self._format(title, body, files)
         agency = row.get("agency") or table.get("发布机构") or None
         item = self._item(response, title=title, body=body, published=published, agency=agency, fmt=fmt, sel=sel)
-        yield self._finish(item, [f for f in files if self.in_scope(f)])
+        # An unchanged page under an unchanged list: its attachments are the ones archived last time.
+        same = bool(response.meta.get("list_unchanged") and response.meta.get("unchanged"))
+        yield self._finish(item, [f for f in files if self.in_scope(f)], same_as_before=same)
 
     @staticmethod
     def _format(title: str, body: str, files: list[str]) -> str:
@@ -282,7 +286,8 @@ class PortalsSpider(Spider):
 
     # --- attachments, one after another, then the item -------------------------------------------
 
-    def _finish(self, item: ReportItem, pending: list[str]) -> ReportItem | Request:  # type: ignore[return]
+    def _finish(self, item: ReportItem, pending: list[str],  # type: ignore[return]
+                same_as_before: bool = False) -> ReportItem | Request:
         """The next attachment request, or the finished item when none is left to fetch."""
         while pending:
             url, pending = pending[0], pending[1:]
@@ -294,7 +299,8 @@ class PortalsSpider(Spider):
                 continue
             return Request(fetch_url(url), callback=self.parse_attachment, errback=self.on_attachment_error,
                            dont_filter=True, headers={"Referer": item.url},
-                           meta={"kind": "attachment", "item": item, "pending": pending, "key": key})
+                           meta={"kind": "attachment", "item": item, "pending": pending, "key": key,
+                                 "list_unchanged": same_as_before})
         self.count(item.host, "reports")
         self.count(item.host, "attachments", len(item.attachments))
         return item
@@ -306,7 +312,7 @@ class PortalsSpider(Spider):
         self.fetched_files[key] = None if dead else sha
         if sha and not dead:
             item = replace(item, documents=[*item.documents, sha], attachments=[*item.attachments, key])
-        yield self._finish(item, response.meta["pending"])
+        yield self._finish(item, response.meta["pending"], same_as_before=bool(response.meta.get("list_unchanged")))
 
     def on_attachment_error(self, failure: Failure) -> Iterator[ReportItem | Request]:
         request = failure.request  # type: ignore[attr-defined]
@@ -316,7 +322,8 @@ class PortalsSpider(Spider):
             return
         self.count(host_of(request.url), "errors")
         self.fetched_files[request.meta["key"]] = None
-        yield self._finish(request.meta["item"], request.meta["pending"])
+        yield self._finish(request.meta["item"], request.meta["pending"],
+                           same_as_before=bool(request.meta.get("list_unchanged")))
 
     # --- errors ----------------------------------------------------------------------------------
 

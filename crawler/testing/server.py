@@ -151,9 +151,10 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
 
-    def __init__(self, site: Site, scale: float, rate_limit: dict[str, Any] | None) -> None:
+    def __init__(self, site: Site, scale: float, rate_limit: dict[str, Any] | None, validators: bool = True) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.site = site
+        self.validators = validators  # False: no ETag/Last-Modified anywhere, like many county portals
         self.scale = scale  # multiplies delays and penalties (tests: small)
         self.rate_override = rate_limit
         self.lock = threading.Lock()
@@ -232,7 +233,7 @@ class _Server(ThreadingHTTPServer):
             return 200, [("Content-Type", "text/xml;charset=UTF-8")], opts.get("empty", "").encode() or \
                 b'<?xml version="1.0" encoding="UTF-8"?><datastore></datastore>'
         out = list(route.headers)
-        if route.status == 200 and method in ("GET", "HEAD") and not opts.get("no_validators"):
+        if route.status == 200 and method in ("GET", "HEAD") and self.validators and not opts.get("no_validators"):
             etag = '"' + hashlib.sha1(route.body).hexdigest()[:16] + '"'
             out += [("ETag", etag), ("Last-Modified", LAST_MODIFIED)]
             if headers.get("If-None-Match") == etag:
@@ -243,9 +244,10 @@ class _Server(ThreadingHTTPServer):
 class PortalServer:
     """A running fixture server: `host_map` for the crawler, `requests` for assertions."""
 
-    def __init__(self, site: Site, *, scale: float = 1.0, rate_limit: dict[str, Any] | None = None) -> None:
+    def __init__(self, site: Site, *, scale: float = 1.0, rate_limit: dict[str, Any] | None = None,
+                 validators: bool = True) -> None:
         self.site = site
-        self._server = _Server(site, scale, rate_limit)
+        self._server = _Server(site, scale, rate_limit, validators)
         self._thread = threading.Thread(target=self._server.serve_forever, name="portal-server", daemon=True)
 
     @property
@@ -286,9 +288,11 @@ class PortalServer:
 
 @contextlib.contextmanager
 def serve_portals(names: tuple[str, ...] = PORTAL_NAMES, *, scale: float = 1.0,
-                  rate_limit: dict[str, Any] | None = None, site: Site | None = None) -> Iterator[PortalServer]:
+                  rate_limit: dict[str, Any] | None = None, site: Site | None = None,
+                  validators: bool = True) -> Iterator[PortalServer]:
     """Serve the stored fixture portals (or a given site) on 127.0.0.1 until the block ends."""
-    server = PortalServer(site or load_portals(names), scale=scale, rate_limit=rate_limit).start()
+    server = PortalServer(site or load_portals(names), scale=scale, rate_limit=rate_limit,
+                          validators=validators).start()
     try:
         yield server
     finally:

@@ -1,0 +1,99 @@
+"""`nianbao crawl` as an operator runs it: progress and the per-host summary on stderr, the archive filled;
+loopback addresses refused unless --allow-private-hosts; a pagination trap ends at the per-column cap."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler.run import LOOPBACK_SETTINGS
+from crawler.testing.server import Site, serve_portals
+from crawler.urls import canonical_url
+
+pytestmark = pytest.mark.timeout(300)
+ROOT = Path(__file__).resolve().parents[1]
+HTML = [("Content-Type", "text/html; charset=utf-8")]
+
+
+def nianbao_crawl(*args: str) -> subprocess.CompletedProcess[str]:
+    sets = [f"--set={k}={json.dumps(v)}" for k, v in {**LOOPBACK_SETTINGS, "LOG_LEVEL": "ERROR"}.items()]
+    return subprocess.run([sys.executable, "-m", "nianbao.cli", "crawl", *args, *sets], cwd=ROOT,
+                          capture_output=True, text=True, timeout=240)
+
+
+def test_crawl_command_archives_a_portal_and_summarises_each_host(tmp_path: Path) -> None:
+    db = tmp_path / "f3.db"
+    with serve_portals(("F3",)) as server:
+        done = nianbao_crawl(*server.entries(), "--db", str(db), "--allow-private-hosts",
+                             "--host-map", json.dumps(server.host_map))
+        truth = server.site.truths["F3"]
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "[nianbao]" in done.stderr and "finished (finished)" in done.stderr
+    summary = [line for line in done.stderr.splitlines() if line.startswith("www.f3-gd.gov.cn")]
+    assert len(summary) == 1 and int(summary[0].split()[2]) == len(truth["reports"])  # host pages reports …
+    con = sqlite3.connect(db)
+    archived = {row[0] for row in con.execute("SELECT page_url FROM report_sources")}
+    con.close()
+    assert archived == {canonical_url(r["canonical_url"]) for r in truth["reports"]}
+
+
+def test_loopback_is_refused_without_allow_private_hosts(tmp_path: Path) -> None:
+    with serve_portals(("F3",)) as server:
+        entry = f"http://127.0.0.1:{server.port}/gkmlpt/index"
+        done = nianbao_crawl(entry, "--db", str(tmp_path / "x.db"), "--set=NIANBAO_SCOPE_HOSTS=[\"127.0.0.1\"]")
+        asked = server.requests
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert asked == [], "nothing may reach a private address unless the operator allows it"
+
+
+def _trap_site(pages: int) -> Site:
+    """A column whose JS pager claims `pages` pages and whose every page exists: a pagination trap."""
+    site, host = Site(), "www.trap.gov.cn"
+    site.add(host, "/robots.txt", b"User-agent: *\nAllow: /\n", headers=[("Content-Type", "text/plain")])
+    for p in range(pages):
+        name = "index.html" if p == 0 else f"index_{p}.html"
+        row = (f'<li><a href="./2025{p % 12 + 1:02d}/t2025_{p}.html">第{p}号通知</a><span>2025-01-01</span></li>')
+        body = (f"<html><body><ul>{row}</ul><script>var currentPage = {p};//所在页从0开始\n"
+                f"var countPage = {pages}//共多少页\ncreatePageHTML({pages}, {p}, \"index\", \"html\");</script>"
+                "</body></html>")
+        site.add(host, f"/xxgk/xxgknb/{name}", body.encode(), headers=HTML)
+    return site
+
+
+def test_a_pagination_trap_ends_at_the_list_page_cap(tmp_path: Path) -> None:
+    with serve_portals(site=_trap_site(400)) as server:
+        done = nianbao_crawl("http://www.trap.gov.cn/xxgk/xxgknb/index.html", "--db", str(tmp_path / "t.db"),
+                             "--allow-private-hosts", "--host-map", json.dumps(server.host_map),
+                             "--set=NIANBAO_MAX_LIST_PAGES=12")
+        lists = [r for r in server.requests if r.target.startswith("/xxgk/xxgknb/index")]
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert 1 < len(lists) <= 12
+
+
+def test_without_validators_an_unchanged_list_spares_its_reports(tmp_path: Path) -> None:
+    """A portal that sends no ETag/Last-Modified: the second run fetches the list pages again, sees the
+    same bytes, and takes the reports under them from the archive (the list-page comparison)."""
+    db = tmp_path / "nv.db"
+    with serve_portals(("F1",), validators=False) as server:
+        args = (*server.entries(), "--db", str(db), "--allow-private-hosts", "--host-map", json.dumps(server.host_map))
+        first = nianbao_crawl(*args)
+        reports = {urlsplit(r["canonical_url"]).path for r in server.site.truths["F1"]["reports"]}
+        asked_first = {r.target for r in server.requests}
+        server.clear_log()
+        second = nianbao_crawl(*args)
+        asked_second = [r for r in server.requests if r.target != "/robots.txt"]
+    assert first.returncode == 0 and second.returncode == 0, second.stderr[-2000:]
+    assert reports <= asked_first
+    assert not reports & {r.target for r in asked_second}, "reports under unchanged lists are not fetched again"
+    assert any("/xxgk/xxgknb/index" in r.target for r in asked_second), "the list pages are"
+    assert not [r for r in asked_second if r.conditional], "no validators were ever sent"
+    con = sqlite3.connect(db)
+    versions = con.execute("SELECT count(*), count(DISTINCT page_url) FROM report_sources").fetchone()
+    con.close()
+    assert versions[0] == versions[1] == len(server.site.truths["F1"]["reports"])
