@@ -54,3 +54,16 @@ def test_serve_writes_the_merged_metadata_for_publishing(tmp_path: Path) -> None
     metadata = json.loads(target.read_text(encoding="utf-8"))
     assert code == 0 and "archive2025" in metadata["databases"]
     assert "search" in metadata["databases"]["archive2025"]["queries"]
+
+
+def test_demo_says_at_once_when_its_port_is_taken(tmp_path: Path) -> None:
+    """Before a minute of crawling, not after it."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _out, err = run("demo", "--db", str(tmp_path / "d.db"), "--port", str(port))
+    assert code == 2 and f"127.0.0.1:{port} is in use" in err
+    assert not (tmp_path / "d.db").exists()
