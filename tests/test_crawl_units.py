@@ -16,6 +16,8 @@ from crawler.registry import load_registry
 from crawler.titles import is_column_link, is_report_title, title_facts
 from crawler.urls import canonical_url, doc_kind, fetch_url, in_scope, is_private_address
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 @pytest.mark.parametrize(("a", "b"), [
     ("https://www.x.gov.cn/a/t1_wap.html", "http://www.x.gov.cn/a/t1.html"),
@@ -106,9 +108,22 @@ def test_retry_after() -> None:
 def test_registry_has_every_province_with_codes() -> None:
     portals = load_registry()
     provinces = [p for p in portals if p.level == "province"]
-    # entry-points.tsv has 29 of the 31 provinces (no 黑龙江 230000, no 云南 530000 yet)
-    assert len({p.region_code for p in provinces}) == 29
+    assert len({p.region_code for p in provinces}) == 31  # every 省级行政区 of the mainland
     assert all(p.region_code and p.region_code.endswith("0000") and len(p.region_code) == 6 for p in provinces)
+
+
+def test_registry_holds_every_entry_point_of_the_field_guide() -> None:
+    import csv
+
+    import yaml
+
+    from tests.shared import SHARED, need_shared
+
+    need_shared()
+    with (SHARED / "crawler" / "entry-points.tsv").open(encoding="utf-8") as fh:
+        wanted = [row["entry_url"].split()[0] for row in csv.DictReader(fh, delimiter="\t")]
+    shipped = {p["entry"] for p in yaml.safe_load((ROOT / "crawler" / "portals.yml").read_text("utf-8"))["portals"]}
+    assert [u for u in wanted if u not in shipped] == []
 
 
 def test_warc_export_reads_back(tmp_path: Path) -> None:
