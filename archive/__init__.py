@@ -3,8 +3,9 @@
 `archive` imports `extract`; `crawler` and the CLI import `archive`; nothing here imports Scrapy.
 """
 
+from archive.lock import ArchiveBusy
 from archive.raw import RawStore
 from archive.schema import ensure_db_shape
 from archive.store import Archive, Fetch, ReportOutcome
 
-__all__ = ["Archive", "Fetch", "RawStore", "ReportOutcome", "ensure_db_shape"]
+__all__ = ["Archive", "ArchiveBusy", "Fetch", "RawStore", "ReportOutcome", "ensure_db_shape"]

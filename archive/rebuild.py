@@ -9,11 +9,13 @@ database, never half of one. A running `nianbao serve` keeps the old file open: 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from archive.lock import WriterLock
 from archive.store import Archive, default_raw_root
 
 PROVENANCE = {
@@ -40,6 +42,11 @@ def rebuild(db_path: str | Path, raw_root: str | Path | None = None, *,
     if not db_path.is_file():
         raise FileNotFoundError(f"no archive at {db_path}")
     raw_root = Path(raw_root) if raw_root is not None else default_raw_root(db_path)
+    with WriterLock(db_path):  # no crawl or add may write the file being copied
+        return _rebuild(db_path, raw_root, progress)
+
+
+def _rebuild(db_path: Path, raw_root: Path, progress: Callable[[int, int], None] | None) -> dict[str, int]:
     tmp = db_path.with_name(f".{db_path.name}.rebuild-{os.getpid()}")
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)
@@ -66,6 +73,11 @@ def rebuild(db_path: str | Path, raw_root: str | Path | None = None, *,
         tmp.unlink(missing_ok=True)
         raise
     finally:
+        # Fold any WAL back into the old file now: a WAL left beside the name would be replayed into
+        # the new file swapped in under it.
+        with contextlib.suppress(sqlite3.OperationalError):
+            src.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         src.close()
+        Path(f"{tmp}.lock").unlink(missing_ok=True)
     os.replace(tmp, db_path)
     return counts

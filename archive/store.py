@@ -10,7 +10,8 @@ Interface (the crawler codes against it; `crawler/` imports `archive`, never the
         method: str = "GET"; referer: str | None = None
 
     class Archive:
-        def __init__(self, db_path, raw_root=None)   # default raw root: <db dir>/<db stem>-raw/; ensure_db_shape()
+        def __init__(self, db_path, raw_root=None)   # default raw root: <db dir>/<db stem>-raw/; ensure_db_shape();
+                                                     # one writer at a time (archive/lock.py: ArchiveBusy)
         def record_fetch(self, fetch: Fetch) -> str  # body (any status) → RawStore, documents row, fetch-log row;
                                                      # returns the body's sha256 (for a 304: the sha256 of the
                                                      # last 200 of that url, i.e. the unchanged document)
@@ -46,6 +47,7 @@ from typing import Any, Literal
 import sqlite_utils
 
 from archive import rows as rowmaker
+from archive.lock import WriterLock
 from archive.raw import RawStore, sha256_hex
 from archive.regions import province_of
 from archive.schema import ensure_db_shape
@@ -123,7 +125,15 @@ class Archive:
     def __init__(self, db_path: str | Path, raw_root: str | Path | None = None) -> None:
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = WriterLock(self.db_path).acquire()  # ArchiveBusy while a crawl, add or rebuild writes
         self.raw = RawStore(raw_root if raw_root is not None else default_raw_root(self.db_path))
+        try:
+            self._open()
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def _open(self) -> None:
         self.db = sqlite_utils.Database(self.db_path)
         self.db.conn.execute("PRAGMA journal_mode = WAL")
         self.db.conn.execute("PRAGMA synchronous = NORMAL")
@@ -140,6 +150,7 @@ class Archive:
         with contextlib.suppress(sqlite3.OperationalError):
             self.db.conn.execute("PRAGMA journal_mode = DELETE")
         self.db.conn.close()
+        self.lock.release()
 
     def __enter__(self) -> Archive:
         return self

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
@@ -33,6 +34,14 @@ def main(argv: list[str] | None = None) -> int:
             settings.set(name, json.loads(value), priority="cmdline")
         except ValueError:
             settings.set(name, value, priority="cmdline")
+    from archive import ArchiveBusy
+    from archive.lock import WriterLock
+
+    try:  # say so now, in one line, rather than from inside the first request
+        WriterLock(args.db).acquire().release()
+    except ArchiveBusy as exc:
+        print(f"nianbao crawl: {exc}", file=sys.stderr)
+        return 2
     process = CrawlerProcess(settings)
     kwargs: dict[str, object] = {"db": args.db}
     if args.entries:

@@ -10,6 +10,7 @@ import mimetypes
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -24,7 +25,7 @@ raw_option = click.option("--raw-root", type=click.Path(file_okay=False, path_ty
                           help="Where raw files are kept (default: <db dir>/<db stem>-raw/).")
 
 
-def _fail(message: str, code: int) -> None:
+def _fail(message: str, code: int) -> NoReturn:
     click.echo(f"nianbao: {message}", err=True)
     sys.exit(code)
 
@@ -75,7 +76,12 @@ def add_cmd(files: tuple[Path, ...], db_path: Path, raw_root: Path | None, url: 
     """Archive report FILEs you already have (HTML, text, PDF, Word …: whatever `parse` reads)."""
     if url and len(files) > 1:
         _fail("--url names one page: give one file with it", EXIT_USAGE)
-    results = add_files(db_path, list(files), raw_root=raw_root, url=url, agency=agency, year=year)
+    from archive import ArchiveBusy
+
+    try:
+        results = add_files(db_path, list(files), raw_root=raw_root, url=url, agency=agency, year=year)
+    except ArchiveBusy as exc:
+        _fail(str(exc), EXIT_USAGE)
     for path, _status, message in results:
         click.echo(f"{path}: {message}")
     if any(status == "failed" for _p, status, _m in results):
@@ -96,7 +102,12 @@ def rebuild_cmd(db_path: Path, raw_root: Path | None) -> None:
         if n == total or n % 500 == 0:
             click.echo(f"rebuild: {n}/{total} reports re-parsed", err=True)
 
-    counts = rebuild(db_path, raw_root, progress=progress)
+    from archive import ArchiveBusy
+
+    try:
+        counts = rebuild(db_path, raw_root, progress=progress)
+    except ArchiveBusy as exc:
+        _fail(str(exc), EXIT_USAGE)
     click.echo(f"rebuilt {db_path}: {counts['reports']} report versions, {counts['failed']} sources unreadable")
 
 

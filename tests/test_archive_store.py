@@ -240,3 +240,54 @@ def test_export_csv_is_the_key_figures_view(built) -> None:
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert len(rows) == len(built.report_ids)
     assert {"report_id", "agency", "year", "requests_new", "denied", "reviews", "lawsuits"} <= set(rows[0])
+
+
+# --- one writer at a time ----------------------------------------------------------------------
+
+def test_one_writer_at_a_time_and_a_killed_writer_leaves_no_lock(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from archive import ArchiveBusy
+
+    db = tmp_path / "a.db"
+    with Archive(db):
+        with pytest.raises(ArchiveBusy, match=r"another nianbao process \(pid \d+\)"):
+            Archive(db)
+    Archive(db).close()  # free again once closed
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from archive import Archive; "
+                               f"a = Archive({str(db)!r}); print('open', flush=True); time.sleep(60)"],
+                              cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        with pytest.raises(ArchiveBusy, match=f"pid {holder.pid}"):
+            Archive(db)
+    finally:
+        holder.kill()
+        holder.wait()
+    deadline = time.monotonic() + 5
+    while True:  # the kernel drops a dead process's flock
+        try:
+            Archive(db).close()
+            break
+        except ArchiveBusy:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+
+
+def test_rebuild_and_crawl_refuse_an_archive_being_written(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from nianbao.cli import main
+
+    db = tmp_path / "a.db"
+    with Archive(db):
+        result = CliRunner().invoke(main, ["rebuild", "--db", str(db)])
+        assert result.exit_code == 2 and "being written by another nianbao process" in result.stderr
+        crawl = subprocess.run([sys.executable, "-m", "crawler.main", "--db", str(db), "http://www.x.gov.cn/"],
+                               cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=60)
+        assert crawl.returncode == 2 and "being written by another nianbao process" in crawl.stderr
