@@ -13,10 +13,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import select
+import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -130,6 +132,16 @@ class _Handler(BaseHTTPRequestHandler):
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(body)
 
+    def _client_gone(self) -> bool:
+        """Has the crawler hung up (a download timeout)? Then the request is no longer in flight for it."""
+        readable, _, _ = select.select([self.connection], [], [], 0)
+        if not readable:
+            return False
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
     def _handle(self, method: str) -> None:
         parts = urlsplit(self.path)
         host = (parts.hostname or self.headers.get("Host", "").split(":")[0]).lower()
@@ -138,7 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
         form = dict(parse_qsl(self.rfile.read(length).decode("latin-1"))) if length else {}
         self.server.enter(host)
         try:
-            status, headers, body = self.server.respond(host, method, target, self.headers, form)
+            status, headers, body = self.server.respond(host, method, target, self.headers, form, self._client_gone)
         finally:
             self.server.leave(host)
         self.server.log(Logged(host, method, target, status, len(body), self.headers.get("User-Agent", ""),
@@ -207,8 +219,8 @@ class _Server(ThreadingHTTPServer):
             return 412, reply, script
         return None
 
-    def respond(self, host: str, method: str, target: str, headers: Any,
-                form: dict[str, str]) -> tuple[int, list[tuple[str, str]], bytes]:
+    def respond(self, host: str, method: str, target: str, headers: Any, form: dict[str, str],
+                client_gone: Callable[[], bool] = lambda: False) -> tuple[int, list[tuple[str, str]], bytes]:
         rules = self.site.hosts.get(host)
         if rules is None:
             return 502, [("Content-Type", "text/plain")], b"unknown host"
@@ -222,10 +234,12 @@ class _Server(ThreadingHTTPServer):
             route.served += 1
             served = route.served
         opts = route.options
-        if opts.get("delay_first") and served == 1:
-            time.sleep(float(opts["delay_first"]) * self.scale)
-        if opts.get("delay"):
-            time.sleep(float(opts["delay"]) * self.scale)
+        delay = (float(opts.get("delay_first", 0)) if served == 1 else 0) + float(opts.get("delay", 0))
+        deadline = time.monotonic() + delay * self.scale
+        while time.monotonic() < deadline:  # a slow page, until the crawler gives up on it
+            if client_gone():
+                return 499, [("Content-Type", "text/plain")], b"client closed the request"
+            time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
         if served <= int(opts.get("fail_first", 0)):
             return 500, [("Content-Type", "text/html")], b"<html><body>500 Internal Server Error</body></html>"
         if opts.get("require_referer") and (not headers.get("Referer") or any(k not in form for k in
