@@ -252,9 +252,8 @@ def test_one_writer_at_a_time_and_a_killed_writer_leaves_no_lock(tmp_path: Path)
     from archive import ArchiveBusy
 
     db = tmp_path / "a.db"
-    with Archive(db):
-        with pytest.raises(ArchiveBusy, match=r"another nianbao process \(pid \d+\)"):
-            Archive(db)
+    with Archive(db), pytest.raises(ArchiveBusy, match=r"another nianbao process \(pid \d+\)"):
+        Archive(db)
     Archive(db).close()  # free again once closed
     holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from archive import Archive; "
                                f"a = Archive({str(db)!r}); print('open', flush=True); time.sleep(60)"],
