@@ -97,3 +97,29 @@ def test_without_validators_an_unchanged_list_spares_its_reports(tmp_path: Path)
     versions = con.execute("SELECT count(*), count(DISTINCT page_url) FROM report_sources").fetchone()
     con.close()
     assert versions[0] == versions[1] == len(server.site.truths["F1"]["reports"])
+
+
+def test_a_throttling_host_gets_retry_after_and_the_crawl_still_finishes(tmp_path: Path) -> None:
+    """F6 answers 429 with Retry-After above 3 requests/s: the crawler waits that long before asking
+    the same URL again, slows the whole host down, and still archives every F6 report."""
+    with serve_portals(("F6",), rate_limit={"per_second": 3, "penalty": 1}) as server:
+        truth = server.site.truths["F6"]
+        own = [r for r in truth["reports"] if urlsplit(r["canonical_url"]).hostname == "www.f6-prov.gov.cn"]
+        done = nianbao_crawl(truth["entry"], "--db", str(tmp_path / "f6.db"), "--allow-private-hosts",
+                             "--host-map", json.dumps(server.host_map), "--set=NIANBAO_RETRY_MAX_WAIT=10")
+        log = [r for r in server.requests if r.host == "www.f6-prov.gov.cn"]
+    assert done.returncode == 0, done.stderr[-2000:]
+    throttled = [(i, r) for i, r in enumerate(log) if r.status == 429]
+    assert throttled, "the test must make the host throttle"
+    for i, r in throttled:
+        again = next((a for a in log[i + 1:] if a.target == r.target), None)
+        assert again is not None and again.started - r.started >= 1 - 0.05, (r.target, again)
+        # the host slowed down: after the one request already on its way, none within Retry-After
+        soon = [a for a in log[i + 1:] if a.started - r.started < 0.95]
+        assert len(soon) <= 2, [a.target for a in soon]
+    con = sqlite3.connect(tmp_path / "f6.db")
+    archived = {row[0] for row in con.execute("SELECT page_url FROM report_sources")}
+    blocked = {row[0] for row in con.execute("SELECT host FROM blocked")}
+    con.close()
+    assert "www.f6-prov.gov.cn" not in blocked
+    assert {canonical_url(r["canonical_url"]) for r in own} <= archived

@@ -101,6 +101,7 @@ class Logged:
     user_agent: str
     referer: str
     conditional: bool
+    started: float = 0.0  # time.monotonic() when the request arrived
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -148,6 +149,7 @@ class _Handler(BaseHTTPRequestHandler):
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         length = int(self.headers.get("Content-Length") or 0)
         form = dict(parse_qsl(self.rfile.read(length).decode("latin-1"))) if length else {}
+        started = time.monotonic()
         self.server.enter(host)
         try:
             status, headers, body = self.server.respond(host, method, target, self.headers, form, self._client_gone)
@@ -155,7 +157,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.leave(host)
         self.server.log(Logged(host, method, target, status, len(body), self.headers.get("User-Agent", ""),
                                self.headers.get("Referer", ""),
-                               bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"))))
+                               bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since")),
+                               started))
         self._send(status, headers, body, head=method == "HEAD")
 
 
