@@ -13,12 +13,12 @@ import io
 import random
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from extract import codes
+from tests.shared import CORPUS, need_shared
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "template-2021-blank.docx"
+TEMPLATE = CORPUS / "template-2021-blank.docx"
 Key = tuple[str, str, str, str]  # table, item or group, row, column
 
 
@@ -41,6 +41,7 @@ def fill_template(seed: int, agency: str = "淮安市测试区人民政府", yea
     """The blank template with a title, narrative and every value cell filled from `seed`."""
     import docx
 
+    need_shared()  # the official blank template is shared material
     rng = random.Random(seed)
     doc = docx.Document(str(TEMPLATE))
     title = f"{agency}{year}年政府信息公开工作年度报告"
