@@ -91,18 +91,22 @@ def detail_json(html: str) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
+_CHROME_IMAGE = re.compile(r"icon|logo|arrow|btn|line|bg|dot|qrcode|erweima|share", re.I)
+
+
 def attachments(node: Selector, base: str, *, images: bool = True) -> list[str]:
     """Attachment URLs under node in page order: document links, `<img>` scans, and file names
     that only a script mentions (`var file_appendix='…pdf'`)."""
     found: list[str] = []
     for href in node.xpath(".//a/@href").getall():
         url = join(base, href)
-        if url and doc_kind(url) and doc_kind(url) != "image":
-            found.append(url)
+        kind = doc_kind(url) if url else None
+        if url and kind and (kind != "image" or (images and not _CHROME_IMAGE.search(url))):
+            found.append(url)  # a scan's pages are often linked (第1页.jpg), not only shown
     if images:
         for src in node.xpath(".//img/@src").getall():
             url = join(base, src)
-            if url and doc_kind(url) == "image" and not re.search(r"icon|logo|arrow|btn|line|bg|dot", url, re.I):
+            if url and doc_kind(url) == "image" and not _CHROME_IMAGE.search(url):
                 found.append(url)
     for script in node.xpath(".//script/text()").getall():
         for name in _SCRIPT_FILE.findall(script):

@@ -25,6 +25,8 @@ COLUMN_URL = re.compile(r"(zfxxgk)?(xxgk)?nb(?![a-z])|gknb|ndbg|xxgknb|zfxxgknb|
 _YEAR = r"((?:19|20)\d{2})"
 _YEARS = re.compile(rf"{_YEAR}(?:\s*年)?(?:度)?\s*(?:[-—－~至、和及与]\s*{_YEAR})?\s*年")
 _SUFFIX = re.compile(r"[（(](图片版|超链版|文字版|全文|附件|PDF版|word版|修订版|更正版)[)）]", re.IGNORECASE)
+# A file name as link text (`…年度报告.pdf` on 汇总 pages that link the files themselves).
+_FILE_EXT = re.compile(r"\.(pdf|docx?|wps|ofd|xlsx?|rtf|jpe?g|png|zip)$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +44,7 @@ def normalize(title: str) -> str:
 
 def is_report_title(title: str) -> bool:
     """True for `{机关}{YYYY}年政府信息公开工作年度报告` and its variants; False for decoys and news."""
-    text = normalize(title)
+    text = _FILE_EXT.sub("", normalize(title))
     if not _REPORT.search(text) or _DECOY.search(_SUFFIX.sub("", text)):
         return False
     facts = title_facts(title)

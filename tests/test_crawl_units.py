@@ -53,7 +53,8 @@ def test_doc_kind_reads_hanweb_showname() -> None:
     "鄂托克旗人民政府2024年政府信息公开工作年度报告", "宿迁市 2025 年政府信息公开工作年度报告",
     "2025年某厅政府信息公开年度报告", "高岭镇_2017年_政府信息公开工作年度报告",
     "城关镇2024年政府信息公开工作年度报告（图片版）", "三明市政府信息公开工作年度报告",
-    "某縣2023年政府信息公開工作年度報告",
+    "某縣2023年政府信息公開工作年度報告", "淮安市清江浦区2024年政府信息公开工作年度报告.pdf",
+    "洪泽区2023年政府信息公开工作年度报告（图片版）.DOCX",
 ])
 def test_report_titles(title: str) -> None:
     assert is_report_title(title)
@@ -63,7 +64,7 @@ def test_report_titles(title: str) -> None:
     "2024年度政府网站年度工作报表", "关于做好2024年政府信息公开工作年度报告编制工作的通知",
     "《某市2024年政府信息公开工作年度报告》解读", "某市政府信息公开指南（2024年修订）", "住房公积金2024年年度报告",
     "一图读懂：2024年政府信息公开工作年度报告", "图解：2025年政府信息公开工作年度报告", "政府信息公开年报",
-    "召开2024年度工作会暨政府信息公开工作年度报告部署会", "政府信息公开制度",
+    "召开2024年度工作会暨政府信息公开工作年度报告部署会", "政府信息公开制度", "2024年政府信息公开工作年度报告解读.pdf",
 ])
 def test_decoys_rejected(title: str) -> None:
     assert not is_report_title(title)
@@ -155,3 +156,21 @@ def test_asking_again_unconditionally_drops_the_validators() -> None:
     assert b"If-None-Match" not in again.headers and b"If-Modified-Since" not in again.headers
     assert again.headers[b"Referer"] == b"http://www.x.gov.cn/" and again.meta["no_conditional"] and again.dont_filter
     assert b"If-None-Match" in asked.headers
+
+
+def test_attachments_in_page_order_with_linked_and_shown_scans() -> None:
+    from scrapy import Selector
+
+    from crawler.page import attachments
+
+    html = ('<div><p>详见附件：<a href="./P020250131.pdf">年度报告.pdf</a> <a href="./P020250131.docx">Word版</a></p>'
+            '<a href="./W020250121_1.jpg">第1页</a><img src="./W020250121_2.jpg"><img src="/images/icon_print.png">'
+            '<a href="/share/qrcode.png">扫一扫</a><a href="./t2.html">上一篇</a>'
+            "<script>var file_appendix='P020250131_2.ofd';</script></div>")
+    got = attachments(Selector(text=html), "http://www.x.gov.cn/xxgk/nb/202501/t1.html")
+    base = "http://www.x.gov.cn/xxgk/nb/202501/"
+    assert got == [base + n for n in ("P020250131.pdf", "P020250131.docx", "W020250121_1.jpg", "W020250121_2.jpg",
+                                      "P020250131_2.ofd")]
+    assert attachments(Selector(text=html), base + "t1.html", images=False) == [base + "P020250131.pdf",
+                                                                                base + "P020250131.docx",
+                                                                                base + "P020250131_2.ofd"]
