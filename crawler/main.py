@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", required=True)
     ap.add_argument("--registry")
     ap.add_argument("--max-pages", type=int)
+    ap.add_argument("--shard", help="K/N: this machine's share of the entry points (by host)")
     ap.add_argument("--allow-private-hosts", action="store_true")
     ap.add_argument("--host-map", help="JSON object hostname → 127.0.0.1:port")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=JSON", help="a Scrapy setting (JSON value)")
@@ -50,6 +51,15 @@ def main(argv: list[str] | None = None) -> int:
         kwargs["registry"] = args.registry
     if args.max_pages:
         kwargs["max_pages"] = args.max_pages
+    if args.shard:
+        from crawler.registry import parse_shard
+
+        try:
+            parse_shard(args.shard)
+        except ValueError as exc:
+            print(f"nianbao crawl: {exc}", file=sys.stderr)
+            return 2
+        kwargs["shard"] = args.shard
     if args.allow_private_hosts:
         kwargs["allow_private_hosts"] = "1"
     if args.host_map:

@@ -6,6 +6,7 @@ hosts as the crawl scope and stamps each report with the code and level of the p
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,3 +45,18 @@ def load_registry(path: str | Path = DEFAULT_REGISTRY) -> list[Portal]:
         portals.append(Portal(str(row.get("name") or host_of(entry)), entry, str(code) if code else None,
                               str(level) if level else None))
     return portals
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`K/N` (1 <= K <= N): this machine's share when N machines crawl one registry."""
+    k, sep, n = str(text).partition("/")
+    if not sep or not k.strip().isdigit() or not n.strip().isdigit() or not 1 <= int(k) <= int(n):
+        raise ValueError(f"shard {text!r}: give K/N with 1 <= K <= N, e.g. 2/3")
+    return int(k), int(n)
+
+
+def in_shard(host: str, shard: tuple[int, int]) -> bool:
+    """Whether host belongs to shard K of N. By host, not by entry, so that every entry point of a
+    host is crawled from one machine and its 2-requests-per-host limit holds across the machines."""
+    k, n = shard
+    return int(hashlib.sha1(host.lower().encode("utf-8")).hexdigest(), 16) % n == k - 1

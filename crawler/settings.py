@@ -56,6 +56,7 @@ NIANBAO_SCOPE_HOSTS: list[str] = []  # extra hosts in scope besides the registry
 NIANBAO_SCOPE_SUFFIXES = [".gov.cn"]
 NIANBAO_ALLOW_PRIVATE_HOSTS = False
 NIANBAO_HOST_MAP: dict[str, str] = {}  # hostname → "127.0.0.1:port" (fixture portals; implies private hosts)
+NIANBAO_SHARD = None  # "K/N": crawl only the entry points whose host falls in share K of N machines
 NIANBAO_MAX_LIST_PAGES = 200  # per column: a pagination trap ends here
 NIANBAO_RETRY_BACKOFF = 2.0  # seconds; doubled per attempt unless Retry-After says otherwise
 NIANBAO_RETRY_MAX_WAIT = 120.0

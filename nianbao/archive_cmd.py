@@ -111,6 +111,27 @@ def rebuild_cmd(db_path: Path, raw_root: Path | None) -> None:
     click.echo(f"rebuilt {db_path}: {counts['reports']} report versions, {counts['failed']} sources unreadable")
 
 
+@click.command("merge")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def merge_cmd(sources: tuple[Path, ...], db_path: Path) -> None:
+    """Merge archives crawled elsewhere (`nianbao crawl --shard K/N` on N machines) into --db."""
+    from archive import ArchiveBusy
+    from archive.merge import merge
+
+    def progress(_into: str, n: int, total: int) -> None:
+        if n == total or n % 500 == 0:
+            click.echo(f"merge: {n}/{total} report versions replayed", err=True)
+
+    try:
+        counts = merge(db_path, sources, progress=progress)
+    except (ArchiveBusy, ValueError) as exc:
+        _fail(str(exc), EXIT_USAGE)
+    click.echo(f"merged {len(sources)} archive(s) into {db_path}: {counts['files']} new files, "
+               f"{counts['fetches']} fetches, {counts['reports']} report versions ({counts['subsumed']} seen more "
+               f"completely elsewhere), {counts['failed']} unreadable")
+
+
 @click.command("export")
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
@@ -252,4 +273,4 @@ def demo_cmd(db_path: Path, host: str, port: int, no_serve: bool) -> None:
         serve(db_path, host, port)
 
 
-ARCHIVE_COMMANDS = (add_cmd, rebuild_cmd, export_cmd, serve_cmd, demo_cmd)
+ARCHIVE_COMMANDS = (add_cmd, rebuild_cmd, merge_cmd, export_cmd, serve_cmd, demo_cmd)

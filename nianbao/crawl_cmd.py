@@ -19,11 +19,14 @@ import click
               help="Portal registry YAML (default crawler/portals.yml when no ENTRY_URL is given).")
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False), help="The archive's SQLite file.")
 @click.option("--max-pages", type=int, help="Stop after this many responses.")
+@click.option("--shard", metavar="K/N", help="Crawl share K of N (by host) when N machines share the registry; "
+              "put the archives together with `nianbao merge`.")
 @click.option("--allow-private-hosts", is_flag=True, help="Allow loopback/private addresses (fixtures, demo).")
 @click.option("--host-map", help='JSON {"host": "127.0.0.1:port"}: send these hostnames to a local server.')
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting (value as JSON).")
 def crawl_command(entry_urls: tuple[str, ...], registry: str | None, db_path: str, max_pages: int | None,
-                  allow_private_hosts: bool, host_map: str | None, overrides: tuple[str, ...]) -> None:
+                  shard: str | None, allow_private_hosts: bool, host_map: str | None,
+                  overrides: tuple[str, ...]) -> None:
     """Crawl portals for annual reports into the archive at --db (polite: robots, 2 per host, delays)."""
     from crawler.main import main as crawl_main
 
@@ -33,6 +36,8 @@ def crawl_command(entry_urls: tuple[str, ...], registry: str | None, db_path: st
         argv += ["--registry", registry]
     if max_pages:
         argv += ["--max-pages", str(max_pages)]
+    if shard:
+        argv += ["--shard", shard]
     if allow_private_hosts:
         argv.append("--allow-private-hosts")
     if host_map:

@@ -292,3 +292,29 @@ def test_rebuild_and_crawl_refuse_an_archive_being_written(tmp_path: Path) -> No
         crawl = subprocess.run([sys.executable, "-m", "crawler.main", "--db", str(db), "http://www.x.gov.cn/"],
                                cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=60)
         assert crawl.returncode == 2 and "being written by another nianbao process" in crawl.stderr
+
+
+def test_merging_is_idempotent_and_keeps_every_version(tmp_path: Path) -> None:
+    from archive.merge import merge
+
+    seed = _seed_bytes()
+    url = "http://www.x.gov.cn/nb.html"
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    with Archive(a) as archive:  # machine a saw the report as first published
+        archive.add_report([archive.record_fetch(Fetch(url, url, 200, [], seed, "2025-01-01T00:00:00Z"))], page_url=url)
+    with Archive(b) as archive:  # machine b, later, a corrected version
+        fixed = seed.replace("年度报告".encode(), "年度报告（更正）".encode(), 1)
+        archive.add_report([archive.record_fetch(Fetch(url, url, 200, [], fixed, "2025-03-01T00:00:00Z"))],
+                           page_url=url)
+    into = tmp_path / "all.db"
+    first = merge(into, [a, b])
+    clock = frozenset({"first_seen", "last_seen"})
+    before = dump(into, without=clock)
+    again = merge(into, [a, b])
+    assert first["reports"] == 2 and again["files"] == 0 and dump(into, without=clock) == before
+    con = sqlite3.connect(into)
+    versions = con.execute("SELECT version, is_current FROM reports ORDER BY version").fetchall()
+    con.close()
+    assert versions == [(1, 0), (2, 1)], "both versions kept; the one seen last is current"
+    with pytest.raises(ValueError, match="being merged into"):
+        merge(into, [into])

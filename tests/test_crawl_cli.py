@@ -123,3 +123,58 @@ def test_a_throttling_host_gets_retry_after_and_the_crawl_still_finishes(tmp_pat
     con.close()
     assert "www.f6-prov.gov.cn" not in blocked
     assert {canonical_url(r["canonical_url"]) for r in own} <= archived
+
+
+def test_two_machines_crawl_a_share_each_and_merge_into_the_archive_of_one(tmp_path: Path) -> None:
+    """`--shard 1/2` and `--shard 2/2` split the entry points by host; `nianbao merge` puts the two
+    archives together: every true report once, as an unsharded crawl would have it."""
+    from crawler.testing.server import PORTAL_NAMES
+
+    with serve_portals(scale=0.5) as server:
+        common = ("--allow-private-hosts", "--host-map", json.dumps(server.host_map),
+                  '--set=DOWNLOAD_SLOTS={"www.f6-prov.gov.cn": {"delay": 0.25}}', "--set=DOWNLOAD_TIMEOUT=2")
+        shares = []
+        for k in (1, 2):
+            db = tmp_path / f"machine{k}.db"
+            done = nianbao_crawl(*server.entries(), "--db", str(db), "--shard", f"{k}/2", *common)
+            assert done.returncode == 0, done.stderr[-2000:]
+            shares.append(db)
+        one = nianbao_crawl(*server.entries(), "--db", str(tmp_path / "one.db"), *common)
+        assert one.returncode == 0, one.stderr[-2000:]
+        truths = server.site.truths
+    merged = subprocess.run([sys.executable, "-m", "nianbao.cli", "merge", *map(str, shares), "--db",
+                             str(tmp_path / "all.db")], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert merged.returncode == 0, merged.stderr[-2000:]
+    expected = {canonical_url(r["canonical_url"]) for n in PORTAL_NAMES for r in truths[n]["reports"]}
+    alternates = {canonical_url(a) for n in PORTAL_NAMES for r in truths[n]["reports"] for a in r["alternates"]}
+
+    def pages(db: Path) -> list[str]:
+        con = sqlite3.connect(db)
+        try:
+            return [row[0] for row in con.execute("SELECT page_url FROM report_sources")]
+        finally:
+            con.close()
+
+    each = [set(pages(db)) for db in shares]
+    assert each[0] and each[1] and each[0] != each[1], "each machine crawled a share"
+    together = pages(tmp_path / "all.db")
+    assert len(together) == len(set(together)), "a report found by both machines is one report"
+    assert set(together) <= expected | alternates and len(together) == len(expected)
+
+    def current(db: Path) -> tuple[list[tuple[object, ...]], set[str]]:
+        con = sqlite3.connect(db)
+        try:
+            reports = con.execute("SELECT page_url, title, year, agency, cells FROM reports WHERE is_current "
+                                  "ORDER BY page_url").fetchall()
+            return reports, {row[0] for row in con.execute("SELECT host FROM blocked")}
+        finally:
+            con.close()
+
+    assert set(together) == set(pages(tmp_path / "one.db"))
+    assert current(tmp_path / "all.db") == current(tmp_path / "one.db"), "as one machine would have it"
+    assert {b["host"] for b in truths["F6"]["blocked"]} <= current(tmp_path / "all.db")[1]
+
+
+def test_shard_needs_k_of_n(tmp_path: Path) -> None:
+    done = nianbao_crawl("http://www.x.gov.cn/", "--db", str(tmp_path / "x.db"), "--shard", "3/2")
+    assert done.returncode == 2 and "give K/N" in done.stderr

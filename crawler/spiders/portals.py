@@ -35,7 +35,7 @@ from crawler.page import (
     text_of,
     xxgk_table,
 )
-from crawler.registry import DEFAULT_REGISTRY, Portal, load_registry
+from crawler.registry import DEFAULT_REGISTRY, Portal, in_shard, load_registry, parse_shard
 from crawler.titles import is_column_link, is_report_title, normalize, title_facts
 from crawler.urls import canonical_url, doc_kind, fetch_url, host_of, in_scope, looks_like_home
 
@@ -74,6 +74,10 @@ class PortalsSpider(Spider):
         if kwargs.get("host_map"):
             s.set("NIANBAO_HOST_MAP", parse_host_map(kwargs["host_map"]), priority="cmdline")
         portals = cls._portals(kwargs.get("entry"), kwargs.get("registry"))
+        shard = kwargs.get("shard") or s.get("NIANBAO_SHARD")
+        if shard:  # one of several machines: its share of the entry points (crawler/registry.py)
+            share = parse_shard(str(shard))
+            portals = [p for p in portals if in_shard(p.host, share)]
         hosts = sorted({*s.getlist("NIANBAO_SCOPE_HOSTS"), *(p.host for p in portals)})
         s.set("NIANBAO_SCOPE_HOSTS", hosts, priority="cmdline")
         spider = super().from_crawler(crawler, *args, **kwargs)
