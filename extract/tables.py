@@ -171,8 +171,10 @@ def read_requests(slots: list[Slot]) -> TableRead:
     right = _grid_like(slots)
     for row, label, label_slots, vals in _rows(slots, labels.match_request_row):
         has_values = any(v.kind == "value" for v in vals)
-        if last < 0 and not has_values:
-            continue  # header cells (其他, 总计) and their padding, before the first row of numbers
+        if last < 0 and not has_values and row != "new":
+            # header cells (其他, 总计) and their padding, before the first row of numbers; 一、本年新收
+            # is the first row itself, and may be printed all blank
+            continue
         if not row:
             if has_values:
                 out.warnings.append(f"requests: unrecognised row label {label[-30:]!r}; its numbers were left out")

@@ -265,3 +265,21 @@ def test_raw_kept(layout: Layout, case: Case) -> None:
                                 f"raw {cell.get('raw')!r}")
                 first = first or table
     assert not problems, _explain(rendered, problems, first)
+
+
+@pytest.mark.parametrize("layout", [la for la in LAYOUTS if la != "spaces"])  # spaces prints no empty cell
+@pytest.mark.parametrize("seed", [3, 117])
+def test_an_all_blank_first_row_is_still_a_row(layout: Layout, seed: int) -> None:
+    """一、本年新收 printed with every cell blank (an agency that received nothing and printed nothing):
+    seven null cells, not a header line to skip. Found by bench/parse.py on the tabs layout."""
+    from dataclasses import replace
+
+    rng = random.Random(seed)
+    report = generate(rng, template="2021", blanks=False)
+    cells = dict(report.cells["requests"])
+    for key in [k for k in cells if k[1] == "new"]:
+        cells[key] = (None, "")
+    report = replace(report, cells={**report.cells, "requests": cells})
+    rendered = render(report, layout, rng)
+    problems, table = _table_problems(report, _parse(rendered))
+    assert not problems, _explain(rendered, problems, table)
