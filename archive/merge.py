@@ -4,7 +4,8 @@ Why replay and not a table copy: the parsed tables are derived, and one report m
 two machines (an aggregator on one links a portal crawled by the other). Merging copies what was
 fetched — raw bytes, the fetch log, documents' provenance, blocked hosts — and hands every
 (page, documents) pair to `add_report` again, exactly as `nianbao rebuild` does: the same report
-becomes one report, with versions ordered by when they were first seen, whichever machine saw it.
+becomes one report, with versions ordered by when they were first seen, whichever machine saw it, and
+a page one machine saw without its attachments yields to the other machine's fuller copy.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from archive.store import Archive, default_raw_root
 def merge(db_path: str | Path, sources: Iterable[str | Path], *,
           progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
     """Merge each source archive into the one at db_path (created when missing). Returns counts."""
-    counts = {"files": 0, "fetches": 0, "sources": 0, "reports": 0, "failed": 0, "subsumed": 0}
+    counts = {"files": 0, "fetches": 0, "sources": 0, "reports": 0, "failed": 0}
     with Archive(db_path) as into:
         found: list[Row] = []
         for src_path in map(Path, sources):
@@ -32,7 +33,9 @@ def merge(db_path: str | Path, sources: Iterable[str | Path], *,
                 raise ValueError(f"{src_path} is the archive being merged into")
             with WriterLock(src_path):  # no crawl writes the source while it is read
                 found += _copy_fetched(into, src_path, counts)
-        rows = _drop_subsumed(found, counts)
+        # In the order first seen, whichever machine saw it; a page seen without its attachments on one
+        # machine and with them on another is one version (Archive._same_publication).
+        rows = sorted(found, key=lambda r: (r[3] or "", r[0]))
         for n, (page_url, docs, hints, first_seen, last_seen) in enumerate(rows, start=1):
             outcome = into._add(docs, page_url, hints, first_seen=first_seen, last_seen=last_seen)
             counts["sources"] += 1
@@ -43,23 +46,6 @@ def merge(db_path: str | Path, sources: Iterable[str | Path], *,
 
 
 Row = tuple[str, list[str], dict[str, object], str, str]  # page_url, documents, hints, first_seen, last_seen
-
-
-def _drop_subsumed(rows: list[Row], counts: dict[str, int]) -> list[Row]:
-    """One machine may reach a report through an aggregator's link (the page alone) while the other
-    walks the portal's own list (page and attachments): the same page bytes with fewer documents is
-    the same version seen less completely, not a version of its own."""
-    by_page: dict[tuple[str, str], list[set[str]]] = {}
-    for page_url, documents, *_ in rows:
-        by_page.setdefault((page_url, documents[0]), []).append(set(documents))
-    kept: list[Row] = []
-    for row in sorted(rows, key=lambda r: (r[3] or "", r[0])):
-        mine = set(row[1])
-        if any(mine < other for other in by_page[(row[0], row[1][0])]):
-            counts["subsumed"] += 1
-            continue
-        kept.append(row)
-    return kept
 
 
 def _copy_fetched(into: Archive, src_path: Path, counts: dict[str, int]) -> list[Row]:

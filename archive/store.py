@@ -251,6 +251,11 @@ class Archive:
         from extract import PARSER_VERSION
 
         with self.db.conn:
+            fuller, earlier = self._same_publication(key, vid, documents)
+            if fuller is not None:  # these documents are a part of a version archived already
+                return fuller
+            if earlier is not None:  # they replace a part archived before: seen since then
+                first_seen = min(first_seen, earlier)
             old_src = self.db.execute("SELECT first_seen, last_seen FROM report_sources WHERE id = ?",
                                       [vid]).fetchone()
             if old_src is not None and not replay:
@@ -284,6 +289,31 @@ class Archive:
         row = self.db.execute("SELECT page_url FROM report_sources WHERE json_extract(documents, '$[0]') = ? "
                               "AND page_url != ? LIMIT 1", [sha, canonical_url(page_url)]).fetchone()
         return str(row[0]) if row else None
+
+    def _same_publication(self, key: str, vid: str, documents: list[str]) -> tuple[ReportOutcome | None, str | None]:
+        """Versions are changed bytes, not fetches that saw more or less of the same publication. A page
+        reached through an aggregator's link comes without the attachments its own list names: when
+        the page bytes are the same, the smaller set of documents is that publication seen less
+        completely. Adding a subset of an archived version changes nothing (returned: `unchanged`);
+        adding a superset replaces the archived subset, which is deleted (returned: when it was first seen)."""
+        mine = set(documents)
+        earlier: str | None = None
+        for other, other_docs, other_first in self.db.execute(
+                "SELECT id, documents, first_seen FROM report_sources WHERE report_key = ? AND id != ? "
+                "AND json_extract(documents, '$[0]') = ?", [key, vid, documents[0]]).fetchall():
+            theirs = set(json.loads(other_docs))
+            if mine < theirs:
+                self.db.execute("UPDATE report_sources SET last_seen = max(last_seen, ?) WHERE id = ?",
+                                [now_iso(), other])
+                row = self.db.execute("SELECT version, is_current FROM reports WHERE id = ?", [other]).fetchone()
+                return ReportOutcome("unchanged", key, other, row[0] if row else None, bool(row and row[1]),
+                                     self._document_of(other)), None
+            if theirs < mine:
+                self._delete_derived(other)
+                self.db.execute("DELETE FROM reports WHERE id = ?", [other])
+                self.db.execute("DELETE FROM report_sources WHERE id = ?", [other])
+                earlier = min(earlier or other_first, other_first)
+        return None, earlier
 
     def _document_of(self, vid: str) -> str | None:
         row = self.db.execute("SELECT document FROM reports WHERE id = ?", [vid]).fetchone()

@@ -128,8 +128,7 @@ def merge_cmd(sources: tuple[Path, ...], db_path: Path) -> None:
     except (ArchiveBusy, ValueError) as exc:
         _fail(str(exc), EXIT_USAGE)
     click.echo(f"merged {len(sources)} archive(s) into {db_path}: {counts['files']} new files, "
-               f"{counts['fetches']} fetches, {counts['reports']} report versions ({counts['subsumed']} seen more "
-               f"completely elsewhere), {counts['failed']} unreadable")
+               f"{counts['fetches']} fetches, {counts['reports']} report versions, {counts['failed']} unreadable")
 
 
 @click.command("export")

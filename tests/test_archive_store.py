@@ -318,3 +318,20 @@ def test_merging_is_idempotent_and_keeps_every_version(tmp_path: Path) -> None:
     assert versions == [(1, 0), (2, 1)], "both versions kept; the one seen last is current"
     with pytest.raises(ValueError, match="being merged into"):
         merge(into, [into])
+
+
+def test_a_page_seen_without_its_attachments_is_the_same_version(tmp_path: Path) -> None:
+    """Versions are changed bytes, not fetches that saw more or less of one publication."""
+    url = "http://www.x.gov.cn/nb.html"
+    with Archive(tmp_path / "a.db") as archive:
+        page = archive.record_fetch(Fetch(url, url, 200, [], _seed_bytes(), "2025-01-01T00:00:00Z"))
+        pdf = archive.record_fetch(Fetch(url + ".pdf", url + ".pdf", 200, [], b"%PDF-1.4 not much",
+                                         "2025-01-01T00:00:01Z"))
+        alone = archive.add_report([page], page_url=url)
+        full = archive.add_report([page, pdf], page_url=url)
+        again = archive.add_report([page], page_url=url)
+        rows = archive.db.execute("SELECT id, documents FROM report_sources").fetchall()
+        versions = archive.db.execute("SELECT id, version, is_current FROM reports").fetchall()
+    assert alone.status == "new" and full.status == "new" and again.status == "unchanged"
+    assert [(r[0], json.loads(r[1])) for r in rows] == [(full.report_id, [page, pdf])]
+    assert [tuple(v) for v in versions] == [(full.report_id, 1, 1)] and again.report_id == full.report_id

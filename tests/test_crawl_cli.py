@@ -178,3 +178,27 @@ def test_two_machines_crawl_a_share_each_and_merge_into_the_archive_of_one(tmp_p
 def test_shard_needs_k_of_n(tmp_path: Path) -> None:
     done = nianbao_crawl("http://www.x.gov.cn/", "--db", str(tmp_path / "x.db"), "--shard", "3/2")
     assert done.returncode == 2 and "give K/N" in done.stderr
+
+
+def test_a_report_reached_first_through_an_aggregator_still_gets_its_attachments(tmp_path: Path) -> None:
+    """F6's hub links an F4 report page; only F4's list API names that report's PDF and OFD. With F4's
+    list slow, the hub's link arrives first: the page is asked again when the list names more, and the
+    archive keeps one version with every document, not the page alone."""
+    from crawler.testing.server import load_portals
+
+    site = load_portals(("F4", "F6"))
+    site.routes[("www.f4-fj.gov.cn", "GET", "/fjdzapp/data?channelid=1377&prepage=5&page=1")].options["delay"] = 3
+    page = "http://www.f4-fj.gov.cn/zwgk/zfxxgkndbg/202603/t20260302_2192645.htm"
+    want = next(r for r in site.truths["F4"]["reports"] if canonical_url(r["canonical_url"]) == canonical_url(page))
+    with serve_portals(site=site) as server:
+        done = nianbao_crawl(server.site.truths["F6"]["entry"], server.site.truths["F4"]["entry"], "--db",
+                             str(tmp_path / "a.db"), "--allow-private-hosts", "--host-map",
+                             json.dumps(server.host_map), "--set=DOWNLOAD_TIMEOUT=10",
+                             '--set=DOWNLOAD_SLOTS={"www.f6-prov.gov.cn": {"delay": 0.25}}')
+        hub_first = [r.target for r in server.requests if r.target.endswith("t20260302_2192645.htm")]
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(hub_first) == 2, "asked once from the hub, once more when the list named its files"
+    con = sqlite3.connect(tmp_path / "a.db")
+    rows = con.execute("SELECT documents FROM report_sources WHERE page_url = ?", [canonical_url(page)]).fetchall()
+    con.close()
+    assert len(rows) == 1 and len(json.loads(rows[0][0])) == 1 + len(want["attachment_urls"])

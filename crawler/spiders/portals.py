@@ -97,8 +97,9 @@ class PortalsSpider(Spider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.seen_reports: set[str] = set()  # canonical page URLs handed on (or being fetched)
-        self.seen_content: set[str] = set()  # title + body fingerprints: reposts under other URLs
+        # canonical page URLs handed on (or being fetched) → the attachments their list rows named
+        self.seen_reports: dict[str, frozenset[str]] = {}
+        self.seen_content: dict[str, str] = {}  # title + body fingerprint → page: reposts under other URLs
         self.column_pages: dict[str, int] = {}
         self.fetched_files: dict[str, str | None] = {}  # attachment canonical URL → sha256 (None: failed)
 
@@ -196,14 +197,19 @@ class PortalsSpider(Spider):
 
     def _report_request(self, link: Link, response: Response) -> Iterator[Request]:
         page = canonical_url(link.url)
-        if page in self.seen_reports:
+        named = frozenset(link.attachments)
+        known = self.seen_reports.get(page)
+        if known is not None and named <= known:
             return
-        self.seen_reports.add(page)
+        # A page first reached through an aggregator's link, now listed by its own portal with the
+        # attachments that only the list names: fetch it again, with them (the archive keeps the fuller).
+        self.seen_reports[page] = named | (known or frozenset())
+        attached = [*link.attachments, *sorted((known or frozenset()) - named)]
         row = {"title": link.title, "date": link.date.isoformat() if link.date else None,
-               "attachments": list(link.attachments), "agency": link.agency}
+               "attachments": attached, "agency": link.agency}
         callback = self.parse_file if doc_kind(link.url) else self.parse_article
         # list_unchanged: the list answered the very bytes of last time (see ConditionalGetMiddleware)
-        yield Request(fetch_url(link.url), callback=callback, errback=self.on_error,
+        yield Request(fetch_url(link.url), callback=callback, errback=self.on_error, dont_filter=known is not None,
                       headers={"Referer": response.url}, meta={"kind": "article", "row": row, "via": response.url,
                                                                "list_unchanged": bool(response.meta.get("unchanged"))})
 
@@ -260,10 +266,10 @@ class PortalsSpider(Spider):
             return
         body = text_of(node)
         fingerprint = hashlib.sha1((normalize(title) + "\n" + body).encode("utf-8")).hexdigest()
-        if len(body) > 40 and fingerprint in self.seen_content:
-            self.count(host, "duplicate_content")
+        page = canonical_url(response.meta.get("redirect_urls", [response.url])[0])
+        if len(body) > 40 and self.seen_content.setdefault(fingerprint, page) != page:
+            self.count(host, "duplicate_content")  # a re-post under another URL (asked again: the same page)
             return
-        self.seen_content.add(fingerprint)
         table = xxgk_table(sel)
         published = row.get("date") or meta(sel, "PubDate") or table.get("发布日期") or table.get("公开日期") \
             or table.get("生成日期")
@@ -356,10 +362,10 @@ class PortalsSpider(Spider):
                 self.count(host, f"http_{status}")
                 self.count(host, "errors")
             if kind == "article":
-                self.seen_reports.discard(canonical_url(request.url))
+                self.seen_reports.pop(canonical_url(request.url), None)
             return
         if "IgnoreRequest" in type(failure.value).__name__:
             return
         self.count(host, "errors")
         if request.meta.get("kind") == "article":
-            self.seen_reports.discard(canonical_url(request.url))
+            self.seen_reports.pop(canonical_url(request.url), None)
