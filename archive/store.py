@@ -251,7 +251,7 @@ class Archive:
         from extract import PARSER_VERSION
 
         with self.db.conn:
-            fuller, earlier = self._same_publication(key, vid, documents)
+            fuller, earlier = self._same_publication(key, vid, documents, last_seen)
             if fuller is not None:  # these documents are a part of a version archived already
                 return fuller
             if earlier is not None:  # they replace a part archived before: seen since then
@@ -290,7 +290,8 @@ class Archive:
                               "AND page_url != ? LIMIT 1", [sha, canonical_url(page_url)]).fetchone()
         return str(row[0]) if row else None
 
-    def _same_publication(self, key: str, vid: str, documents: list[str]) -> tuple[ReportOutcome | None, str | None]:
+    def _same_publication(self, key: str, vid: str, documents: list[str],
+                          seen: str) -> tuple[ReportOutcome | None, str | None]:
         """Versions are changed bytes, not fetches that saw more or less of the same publication. A page
         reached through an aggregator's link comes without the attachments its own list names: when
         the page bytes are the same, the smaller set of documents is that publication seen less
@@ -304,7 +305,7 @@ class Archive:
             theirs = set(json.loads(other_docs))
             if mine < theirs:
                 self.db.execute("UPDATE report_sources SET last_seen = max(last_seen, ?) WHERE id = ?",
-                                [now_iso(), other])
+                                [seen, other])
                 row = self.db.execute("SELECT version, is_current FROM reports WHERE id = ?", [other]).fetchone()
                 return ReportOutcome("unchanged", key, other, row[0] if row else None, bool(row and row[1]),
                                      self._document_of(other)), None
