@@ -49,6 +49,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                            text=True, timeout=400)
     assert built.returncode == 0, built.stderr[-3000:]
     assert "current reports from" in built.stderr and "crawl finished" in built.stderr
+    finished = next(line for line in built.stderr.splitlines() if "crawl finished" in line)
+    # only the two challenge walls: the demo is polite enough that F6's throttle never blocks it
+    assert finished.endswith("not bypassed): www.f6-slider.gov.cn, www.f6-walled.gov.cn"), finished
     port = _free_port()
     server = subprocess.Popen(_nianbao("serve", "--db", str(db), "--port", str(port)), cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
