@@ -17,11 +17,12 @@ from pathlib import Path
 
 from archive.lock import WriterLock
 from archive.raw import RawStore
+from archive.rebuild import copy_table
 from archive.store import Archive, default_raw_root
 
 
 def merge(db_path: str | Path, sources: Iterable[str | Path], *,
-          progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
+          progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Merge each source archive into the one at db_path (created when missing). Returns counts."""
     counts = {"files": 0, "fetches": 0, "sources": 0, "reports": 0, "failed": 0}
     with Archive(db_path) as into:
@@ -41,7 +42,7 @@ def merge(db_path: str | Path, sources: Iterable[str | Path], *,
             counts["sources"] += 1
             counts["failed" if outcome.status == "failed" else "reports"] += 1
             if progress:
-                progress(str(db_path), n, len(rows))
+                progress(n, len(rows))
     return counts
 
 
@@ -65,13 +66,8 @@ def _copy_fetched(into: Archive, src_path: Path, counts: dict[str, int]) -> list
                 for when in {first, last} - {None}:
                     into._upsert_document(sha, url=url, final_url=final_url, content_type=ctype, size=size,
                                           fetched_at=when)
-        cols = [r[1] for r in src.execute("PRAGMA table_info(fetches)")]
-        cur = src.execute(f"SELECT {', '.join(cols)} FROM fetches ORDER BY fetched_at, rowid")
-        while batch := cur.fetchmany(2000):
-            with into.db.conn:  # a fetch's id is a hash of the exchange: the same one twice is one row
-                into.db["fetches"].insert_all((dict(zip(cols, row, strict=True)) for row in batch),  # type: ignore[union-attr]
-                                              ignore=True)
-            counts["fetches"] += len(batch)
+        with into.db.conn:  # a fetch's id is a hash of the exchange: the same one twice is one row
+            counts["fetches"] += copy_table(src, into, "fetches")
         for host, reason, url, _at, _times in src.execute("SELECT host, reason, url, blocked_at, times FROM blocked"):
             into.mark_blocked(host, reason, url)
         rows: list[Row] = []

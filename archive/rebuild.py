@@ -25,7 +25,8 @@ PROVENANCE = {
 }
 
 
-def _copy(src: sqlite3.Connection, dst: Archive, table: str, columns: list[str] | None) -> int:
+def copy_table(src: sqlite3.Connection, dst: Archive, table: str, columns: list[str] | None = None) -> int:
+    """Rows of src's table (those columns, default all) into dst's, replacing rows with the same key."""
     cols = columns or [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
     cur = src.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY rowid")
     n = 0
@@ -58,7 +59,7 @@ def _rebuild(db_path: Path, raw_root: Path, progress: Callable[[int, int], None]
             "ORDER BY first_seen, rowid").fetchall()
         with Archive(tmp, raw_root=raw_root) as new, new.db.conn:
             for table, columns in PROVENANCE.items():
-                _copy(src, new, table, columns)
+                copy_table(src, new, table, columns)
         with Archive(tmp, raw_root=raw_root) as new:
             import json
 

@@ -6,8 +6,10 @@ code (the house rule of cli.py); heavy imports (sqlite-utils, Datasette) happen 
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import sys
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
@@ -28,6 +30,17 @@ raw_option = click.option("--raw-root", type=click.Path(file_okay=False, path_ty
 def _fail(message: str, code: int) -> NoReturn:
     click.echo(f"nianbao: {message}", err=True)
     sys.exit(code)
+
+
+@contextlib.contextmanager
+def _one_writer() -> Iterator[None]:
+    """Another process writing the archive (archive/lock.py) is a usage error of one line, exit 2."""
+    from archive import ArchiveBusy
+
+    try:
+        yield
+    except ArchiveBusy as exc:
+        _fail(str(exc), EXIT_USAGE)
 
 
 def _content_type(path: Path) -> str | None:
@@ -76,16 +89,20 @@ def add_cmd(files: tuple[Path, ...], db_path: Path, raw_root: Path | None, url: 
     """Archive report FILEs you already have (HTML, text, PDF, Word …: whatever `parse` reads)."""
     if url and len(files) > 1:
         _fail("--url names one page: give one file with it", EXIT_USAGE)
-    from archive import ArchiveBusy
-
-    try:
+    with _one_writer():
         results = add_files(db_path, list(files), raw_root=raw_root, url=url, agency=agency, year=year)
-    except ArchiveBusy as exc:
-        _fail(str(exc), EXIT_USAGE)
     for path, _status, message in results:
         click.echo(f"{path}: {message}")
     if any(status == "failed" for _p, status, _m in results):
         sys.exit(EXIT_NOT_REPORT)
+
+
+def _replay_progress(what: str) -> Callable[[int, int], None]:
+    def progress(n: int, total: int) -> None:
+        if n == total or n % 500 == 0:
+            click.echo(f"{what}: {n}/{total} report versions replayed", err=True)
+
+    return progress
 
 
 @click.command("rebuild")
@@ -98,16 +115,8 @@ def rebuild_cmd(db_path: Path, raw_root: Path | None) -> None:
     if not db_path.is_file():
         _fail(f"{db_path}: no such archive", EXIT_USAGE)
 
-    def progress(n: int, total: int) -> None:
-        if n == total or n % 500 == 0:
-            click.echo(f"rebuild: {n}/{total} reports re-parsed", err=True)
-
-    from archive import ArchiveBusy
-
-    try:
-        counts = rebuild(db_path, raw_root, progress=progress)
-    except ArchiveBusy as exc:
-        _fail(str(exc), EXIT_USAGE)
+    with _one_writer():
+        counts = rebuild(db_path, raw_root, progress=_replay_progress("rebuild"))
     click.echo(f"rebuilt {db_path}: {counts['reports']} report versions, {counts['failed']} sources unreadable")
 
 
@@ -116,17 +125,13 @@ def rebuild_cmd(db_path: Path, raw_root: Path | None) -> None:
 @db_option
 def merge_cmd(sources: tuple[Path, ...], db_path: Path) -> None:
     """Merge archives crawled elsewhere (`nianbao crawl --shard K/N` on N machines) into --db."""
-    from archive import ArchiveBusy
     from archive.merge import merge
 
-    def progress(_into: str, n: int, total: int) -> None:
-        if n == total or n % 500 == 0:
-            click.echo(f"merge: {n}/{total} report versions replayed", err=True)
-
-    try:
-        counts = merge(db_path, sources, progress=progress)
-    except (ArchiveBusy, ValueError) as exc:
-        _fail(str(exc), EXIT_USAGE)
+    with _one_writer():
+        try:
+            counts = merge(db_path, sources, progress=_replay_progress("merge"))
+        except ValueError as exc:  # an archive merged into itself
+            _fail(str(exc), EXIT_USAGE)
     click.echo(f"merged {len(sources)} archive(s) into {db_path}: {counts['files']} new files, "
                f"{counts['fetches']} fetches, {counts['reports']} report versions, {counts['failed']} unreadable")
 
@@ -197,12 +202,12 @@ def crawl_fixture_portals(db_path: Path) -> None:
     from crawler.run import crawl
     from crawler.testing.server import serve_portals
 
-    shown: list[str] = []
+    last = [""]
 
     def progress(totals: dict[str, object]) -> None:
         line = ", ".join(f"{k} {v}" for k, v in totals.items() if k not in ("elapsed", "blocked"))
-        if not shown or line != shown[-1]:  # a line when something moved, not one a second
-            shown.append(line)
+        if line != last[0]:  # a line when something moved, not one a second
+            last[0] = line
             click.echo(f"  {totals.get('elapsed', 0):>5.0f}s  {line}", err=True)
 
     with serve_portals() as server:

@@ -48,8 +48,12 @@ def test_loopback_is_refused_without_allow_private_hosts(tmp_path: Path) -> None
         entry = f"http://127.0.0.1:{server.port}/gkmlpt/index"
         done = nianbao_crawl(entry, "--db", str(tmp_path / "x.db"), "--set=NIANBAO_SCOPE_HOSTS=[\"127.0.0.1\"]")
         asked = server.requests
-    assert done.returncode == 0, done.stderr[-2000:]
+        allowed = nianbao_crawl(entry, "--db", str(tmp_path / "y.db"), "--set=NIANBAO_SCOPE_HOSTS=[\"127.0.0.1\"]",
+                                "--allow-private-hosts")
+        asked_when_allowed = server.requests
+    assert done.returncode == 0 and allowed.returncode == 0, done.stderr[-2000:] + allowed.stderr[-2000:]
     assert asked == [], "nothing may reach a private address unless the operator allows it"
+    assert asked_when_allowed, "the same crawl with --allow-private-hosts does reach it (so the flag refused it)"
 
 
 def _trap_site(pages: int) -> Site:

@@ -48,6 +48,7 @@ class ConditionalGetMiddleware:
             return None
         archive = archive_for(self.crawler)
         last = archive.last_ok(original_url(request))
+        request.meta["previous_sha"] = last[0] if last else None  # RecordMiddleware compares with it
         if not last:
             return None
         sha, etag, last_modified = last

@@ -42,7 +42,11 @@ class RecordMiddleware:
         if "archived" in response.flags:  # served from the archive, not fetched: nothing to record
             return response
         archive = archive_for(self.crawler)
-        before = archive.last_ok(original_url(request)) if response.status == 200 else None
+        if "previous_sha" in request.meta:  # looked up already by ConditionalGetMiddleware
+            before = request.meta["previous_sha"]
+        else:
+            last = archive.last_ok(original_url(request)) if response.status == 200 else None
+            before = last[0] if last else None
         headers = [(_text(k), _text(v)) for k, values in response.headers.items() for v in values]
         referer = request.headers.get("Referer")
         fetch = Fetch(
@@ -52,8 +56,8 @@ class RecordMiddleware:
         )
         request.meta["sha256"] = archive.record_fetch(fetch)
         # The same bytes as last time (or a 304): the spider's list-page comparison reads this.
-        request.meta["unchanged"] = response.status == 304 or (before is not None and before[0] ==
-                                                                request.meta["sha256"])
+        request.meta["unchanged"] = response.status == 304 or (response.status == 200 and before is not None
+                                                                and before == request.meta["sha256"])
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("nianbao/recorded")
         return response
