@@ -15,10 +15,21 @@ from .model import Cell, Check, Number
 _APPLICANTS = [c for c, _ in codes.REQUEST_COLUMNS if c != "total"]
 _COLUMNS = [c for c, _ in codes.REQUEST_COLUMNS]
 _REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
+# The cell keys each rule reads, built once rather than for every report.
+_BALANCE_KEYS = {col: (("new", col), ("carried_over", col), ("total", col), ("carried_forward", col))
+                 for col in _COLUMNS}
+_ROW_KEYS: dict[str, tuple[tuple[str, str], ...]] = {}
+
+
+def _row_keys(row: str) -> tuple[tuple[str, str], ...]:
+    keys = _ROW_KEYS.get(row)
+    if keys is None:
+        keys = _ROW_KEYS[row] = tuple((row, c) for c in _APPLICANTS)
+    return keys
 
 
 def _eq(a: float, b: float) -> bool:
-    return math.isclose(a, b, abs_tol=1e-6)
+    return a == b or math.isclose(a, b, abs_tol=1e-6)  # counts are ints: equality is the common case
 
 
 def _fmt(x: float) -> str:
@@ -55,7 +66,7 @@ def _balance(req: dict[tuple[str, str], Number | None]) -> list[Check]:
     bad: list[str] = []
     evaluated = 0
     for col in _COLUMNS:
-        v = _values(req, [("new", col), ("carried_over", col), ("total", col), ("carried_forward", col)])
+        v = _values(req, _BALANCE_KEYS[col])
         if v is None:
             continue
         evaluated += 1
@@ -67,25 +78,30 @@ def _balance(req: dict[tuple[str, str], Number | None]) -> list[Check]:
     return [Check("requests.balance", not bad, detail)]
 
 
-def _outcome_rows(template: str | None, req: dict[tuple[str, str], Number | None]) -> list[str]:
-    split = [c for c, _l, _g in codes.REQUEST_ROWS_OTHER_2021]
-    rows = [c for c, _l, g in codes.REQUEST_ROWS_COMMON_HEAD if g is not None]
-    present = {r for r, _c in req}
+_SPLIT_OTHER = tuple(c for c, _l, _g in codes.REQUEST_ROWS_OTHER_2021)
+_OUTCOME_HEAD = tuple(c for c, _l, g in codes.REQUEST_ROWS_COMMON_HEAD if g is not None)
+# Per column, the outcome cells of a report that prints （六） as one row, and of one that splits it.
+_OUTCOME_KEYS = {
+    split: {col: tuple((r, col) for r in (*_OUTCOME_HEAD, *(_SPLIT_OTHER if split else ("other",))))
+            for col in _COLUMNS}
+    for split in (False, True)
+}
+
+
+def _outcome_keys(template: str | None, req: dict[tuple[str, str], Number | None]
+                  ) -> dict[str, tuple[tuple[str, str], ...]]:
     # A 2021 report either splits （六） into three rows or prints it as one.
-    if template == "2021" and any(r in present for r in split):
-        rows += split
-    else:
-        rows.append("other")
-    return rows
+    split = template == "2021" and any((r, c) in req for r in _SPLIT_OTHER for c in _COLUMNS)
+    return _OUTCOME_KEYS[split]
 
 
 def _outcomes_sum(template: str | None, req: dict[tuple[str, str], Number | None]) -> list[Check]:
-    rows = _outcome_rows(template, req)
+    keys = _outcome_keys(template, req)
     bad: list[str] = []
     evaluated = 0
     for col in _COLUMNS:
         total = req.get(("total", col))
-        parts = _values(req, [(r, col) for r in rows])
+        parts = _values(req, keys[col])
         if total is None or parts is None:
             continue
         evaluated += 1
@@ -103,7 +119,7 @@ def _columns_sum(req: dict[tuple[str, str], Number | None]) -> list[Check]:
     evaluated = 0
     for row in rows:
         total = req.get((row, "total"))
-        parts = _values(req, [(row, c) for c in _APPLICANTS])
+        parts = _values(req, _row_keys(row))
         if total is None or parts is None:
             continue
         evaluated += 1

@@ -171,11 +171,16 @@ def _pattern(name: str, words: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[
     return _SCAN_PATTERNS[name]
 
 
-def scan(text: str, table: str) -> list[tuple[int, str, str]]:
-    """Keyword hits in reading order: [(position, code, word)]. Adjacent repeats are kept."""
-    words = {"requests": _REQUEST_COLUMN_WORDS, "review": _REVIEW_WORDS, "active": _ACTIVE_COLUMN_WORDS}[table]
-    pattern, lookup = _pattern(table, words)
-    return [(m.start(), lookup[m.group()], m.group()) for m in pattern.finditer(text)]
+_WORDS = {"requests": _REQUEST_COLUMN_WORDS, "review": _REVIEW_WORDS, "active": _ACTIVE_COLUMN_WORDS}
+
+
+@lru_cache(maxsize=8192)
+def scan(text: str, table: str) -> tuple[tuple[int, str, str], ...]:
+    """Keyword hits in reading order: ((position, code, word), …). Adjacent repeats are kept.
+
+    Cached: headers are printed the same way in report after report."""
+    pattern, lookup = _pattern(table, _WORDS[table])
+    return tuple((m.start(), lookup[m.group()], m.group()) for m in pattern.finditer(text))
 
 
 def dedupe_adjacent(codes_seen: list[str]) -> list[str]:
@@ -187,7 +192,8 @@ def dedupe_adjacent(codes_seen: list[str]) -> list[str]:
     return out
 
 
-def request_column_order(header_text: str) -> list[str] | None:
+@lru_cache(maxsize=4096)
+def request_column_order(header_text: str) -> tuple[str, ...] | None:
     """Column codes in printed order from a flattened requests header, or None when labels are lost.
 
     A two-level header prints 自然人 | 法人或其他组织 | 总计 on one line and the five organisation
@@ -216,11 +222,12 @@ def request_column_order(header_text: str) -> list[str] | None:
                 order.append(c)
     expected = [c for c, _ in codes.REQUEST_COLUMNS]
     if sorted(order) == sorted(expected):
-        return order
+        return tuple(order)
     return None
 
 
-def review_column_order(header_text: str) -> list[tuple[str, str]] | None:
+@lru_cache(maxsize=4096)
+def review_column_order(header_text: str) -> tuple[tuple[str, str], ...] | None:
     """(group, column) pairs in printed order from a flattened review/litigation header, or None.
 
     Groups come in the order their labels are printed (行政复议 first, 行政诉讼 split into its two
@@ -250,4 +257,4 @@ def review_column_order(header_text: str) -> list[tuple[str, str]] | None:
         if set(chunk) != expected_columns:
             return None
         out.extend((g, c) for c in chunk)
-    return out
+    return tuple(out)

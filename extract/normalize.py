@@ -11,32 +11,31 @@ import re
 # Full-width ASCII (U+FF01–U+FF5E) → ASCII; ideographic and other odd spaces → space.
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20, 0x200B: 0x20,
-              0xFEFF: 0x20, 0x2212: ord("-"), 0x2014: 0x2014, 0x3001: 0x3001})
+              0xFEFF: 0x20, 0x2212: ord("-")})
 # Brackets that are not full-width ASCII but mean the same.
 _FOLD.update({ord("〔"): ord("("), ord("〕"): ord(")"), ord("【"): ord("["), ord("】"): ord("]")})
-_FOLD_MAP = {chr(k): chr(v) for k, v in _FOLD.items()}
-# A regex that visits only the characters that change is ~3x faster than str.translate, which
-# looks up every character of a mostly-CJK text in a Python dict.
-_FOLD_RE = re.compile("[" + re.escape("".join(_FOLD_MAP)) + "]")
-
-
-def _fold_char(m: re.Match[str]) -> str:
-    return _FOLD_MAP[m.group()]
+_FOLD_MAP = {chr(k): chr(v) for k, v in _FOLD.items() if k != v}
+_FOLDABLE = re.compile("[" + re.escape("".join(_FOLD_MAP)) + "]")
 
 
 def fold(text: str) -> str:
     """Full-width digits, letters and brackets to half-width; odd spaces to plain spaces.
 
-    One character in, one character out: offsets found in folded text hold in the original."""
-    return _FOLD_RE.sub(_fold_char, text)
+    One character in, one character out: offsets found in folded text hold in the original.
+    Chinese prose is full of full-width commas and brackets, but only a dozen distinct ones:
+    finding which occur and replacing each with str.replace beats a per-character translate
+    (a Python dict lookup for every character) and a callback per match.
+    """
+    for ch in set(_FOLDABLE.findall(text)):
+        text = text.replace(ch, _FOLD_MAP[ch])
+    return text
 
 
 CN_NUMERALS = "一二三四五六七八九十"
 _CN_VALUE = {c: i + 1 for i, c in enumerate(CN_NUMERALS)}
 
 
-def cn_number(text: str) -> int | None:
-    """一 → 1 … 十 → 10, 十一 → 11, 二十 → 20: enough for section and item numbering."""
+def _cn_value(text: str) -> int | None:
     if not text or any(c not in _CN_VALUE for c in text):
         return None
     if len(text) == 1:
@@ -48,6 +47,16 @@ def cn_number(text: str) -> int | None:
     if len(text) == 3 and text[1] == "十":
         return _CN_VALUE[text[0]] * 10 + _CN_VALUE[text[2]]
     return None
+
+
+# Every numeral cn_number reads, worked out once: headings and items ask for them all the time.
+_CN_NUMBERS = {t: v for t in (a + b + c for a in ("", *CN_NUMERALS) for b in ("", *CN_NUMERALS)
+                              for c in CN_NUMERALS) if (v := _cn_value(t)) is not None}
+
+
+def cn_number(text: str) -> int | None:
+    """一 → 1 … 十 → 10, 十一 → 11, 二十 → 20: enough for section and item numbering."""
+    return _CN_NUMBERS.get(text)
 
 
 # Numbering that prefixes labels: 一、 (一) 1. 1、 1． 第一 … (after fold(), brackets are ASCII).

@@ -8,9 +8,11 @@ labels (tables.py, grids.py) → template from the labels seen → metadata (met
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from itertools import accumulate
 
 from . import codes
 from .checks import evaluate
@@ -113,7 +115,7 @@ def parse_text(text: str, *, grids: Sequence[list[list[str]]] = (), meta: Mappin
     folded = lines if folded_text == text else folded_text.split("\n")
     headings = find_headings(folded, folded_text)
 
-    reads = _read_tables(lines, folded, headings, grids)
+    reads = _read_tables(lines, folded, folded_text, headings, grids)
     template = _template(reads)
     report.template = template
     table_lines: set[int] = set()
@@ -149,27 +151,40 @@ def _span(headings: list[Heading], kind: str, n_lines: int) -> tuple[int, int] |
     return None
 
 
-def _first(folded: list[str], start: int, end: int, *needles: str) -> int | None:
-    """The first line in [start, end) that contains any of the needles, spaces ignored (`结 果 维 持`)."""
-    best: int | None = None
-    for n in needles:
-        for no in range(start, min(end, len(folded)) if best is None else best):
-            line = folded[no]
-            if n in line or (" " in line and n in line.replace(" ", "")):
-                best = no
-                break
-    return best
+class _Finder:
+    """Finds the first line that holds a needle, by one regex search of the folded text.
+
+    A needle may be printed with spaces between its characters (`结 果 维 持`), never across lines."""
+
+    def __init__(self, folded: list[str], folded_text: str) -> None:
+        self.text = folded_text
+        self.n = len(folded)
+        # offsets[i]: where line i starts in the text (one more for the newline after each line)
+        self.offsets = list(accumulate(map(len, folded), lambda at, n: at + n + 1, initial=0))
+
+    def first(self, start: int, end: int, *needles: str) -> int | None:
+        """The first line in [start, end) that contains any of the needles, spaces ignored."""
+        end = min(end, self.n)
+        if start >= end:
+            return None
+        m = _needles(needles).search(self.text, self.offsets[start], self.offsets[end])
+        return None if m is None else bisect_right(self.offsets, m.start()) - 1
 
 
-def _regions(folded: list[str], headings: list[Heading]) -> dict[str, tuple[int, int]]:
+@lru_cache(maxsize=32)
+def _needles(needles: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(" *".join(map(re.escape, n)) for n in needles))
+
+
+def _regions(find: _Finder, headings: list[Heading]) -> dict[str, tuple[int, int]]:
     """Line spans of the three tables: their sections when the headings hold them, else cues."""
-    n = len(folded)
+    n = find.n
     out: dict[str, tuple[int, int]] = {}
-    req_row = _first(folded, 0, n, "本年新收", "新收政府信息", "本年度新收", "公开申请数量")
+    req_row = find.first(0, n, "本年新收", "新收政府信息", "本年度新收", "公开申请数量")
 
     act = _span(headings, "active_disclosure", n)
-    if act is None or _first(folded, *act, "第二十条") is None:
-        a = _first(folded, 0, n, "第二十条")
+    if act is None or find.first(*act, "第二十条") is None:
+        a = find.first(0, n, "第二十条")
         act = None if a is None else (a, req_row if req_row is not None and req_row > a else min(n, a + 400))
     if act:
         out["active_disclosure"] = act
@@ -184,9 +199,9 @@ def _regions(folded: list[str], headings: list[Heading]) -> dict[str, tuple[int,
         out["requests"] = req
 
     rev = _span(headings, "review_litigation", n)
-    if rev is None or _first(folded, *rev, "维持", "纠正") is None:
+    if rev is None or find.first(*rev, "维持", "纠正") is None:
         after = req[0] if req else 0
-        r = _first(folded, after, n, "结果维持", "维持")
+        r = find.first(after, n, "结果维持", "维持")
         rev = None if r is None else (max(r - 10, after), min(n, r + 200))
     if rev:
         out["review_litigation"] = rev
@@ -196,12 +211,12 @@ def _regions(folded: list[str], headings: list[Heading]) -> dict[str, tuple[int,
 _READERS = {"active_disclosure": read_active, "requests": read_requests, "review_litigation": read_review}
 
 
-def _read_tables(lines: list[str], folded: list[str], headings: list[Heading], grids: Sequence[list[list[str]]]
-                 ) -> dict[str, TableRead]:
+def _read_tables(lines: list[str], folded: list[str], folded_text: str, headings: list[Heading],
+                 grids: Sequence[list[list[str]]]) -> dict[str, TableRead]:
     """Each table from the page's grids when it has them, else from the text."""
     from_grids = read_grids(grids) if grids else {}
     reads: dict[str, TableRead] = {}
-    regions = _regions(folded, headings)
+    regions = _regions(_Finder(folded, folded_text), headings)
     for name, reader in _READERS.items():
         grid_read = from_grids.get(name)
         if grid_read is not None and grid_read.cells:
@@ -274,12 +289,16 @@ def _sections(lines: list[str], headings: list[Heading], table_lines: set[int]) 
     out: list[Section] = []
     for i, h in enumerate(headings):
         end = headings[i + 1].line if i + 1 < len(headings) else len(lines)
-        body = [
-            _WORD_BOOKMARK.sub("", lines[no]).strip() for no in range(h.line + 1, end)
-            if no not in table_lines and lines[no].strip() and not _CHROME.match(lines[no])
-            and not _is_table_debris(lines[no])
-        ]
-        body = [b for b in body if b]
+        body: list[str] = []
+        for no in range(h.line + 1, end):
+            line = lines[no]
+            if not line or line.isspace() or no in table_lines or _CHROME.match(line) or _is_table_debris(line):
+                continue
+            if "bookmark" in line:
+                line = _WORD_BOOKMARK.sub("", line)
+            line = line.strip()
+            if line:
+                body.append(line)
         cand = _candidate(lines[h.line])
         heading = cand[1] if cand else h.heading
         out.append(Section(h.number, h.kind, heading, "\n".join(body)))

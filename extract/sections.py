@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .normalize import cn_number, label_key
 
@@ -43,6 +44,7 @@ class Heading:
     heading: str
 
 
+@lru_cache(maxsize=4096)
 def classify(heading: str) -> str | None:
     """The standard part a heading names, or None for a part a report adds."""
     for kind, words in _KINDS:
@@ -51,7 +53,10 @@ def classify(heading: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def _candidate(line: str) -> tuple[int, str] | None:
+    """(number, heading text) when the line reads as a top-level heading. Cached: most reports
+    print the same standard headings."""
     m = _HEADING.match(line)
     if not m:
         return None

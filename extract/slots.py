@@ -50,33 +50,58 @@ _MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _WS = re.compile(r"[ \t]+")
 
 
-def _cell(text: str, line: int) -> Slot:
+# Cell texts repeat across a report and across reports (`0`, `—`, the official labels): their
+# classification is looked up, not worked out again. Bounded so a long crawl cannot grow it forever.
+_CACHE_LIMIT = 50_000
+_CELLS: dict[str, tuple[SlotKind, str]] = {}
+_FREE: dict[str, tuple[tuple[SlotKind, str], ...]] = {}
+
+
+def _classify(text: str) -> tuple[SlotKind, str]:
+    """(kind, text) of one cell's text: stripped, and a label's CJK spaces closed up."""
+    hit = _CELLS.get(text)
+    if hit is not None:
+        return hit
     t = text.strip()
+    kind: tuple[SlotKind, str]
     if not t:
-        return Slot("empty", "", line)
-    if (t.isdigit() and t.isascii()) or is_value_text(t):
-        return Slot("value", t, line)
-    return Slot("label", join_cjk_spaces(t) if " " in t else t, line)
+        kind = ("empty", "")
+    elif (t.isdigit() and t.isascii()) or is_value_text(t):
+        kind = ("value", t)
+    else:
+        kind = ("label", join_cjk_spaces(t) if " " in t else t)
+    if len(_CELLS) >= _CACHE_LIMIT:
+        _CELLS.clear()
+    _CELLS[text] = kind
+    return kind
 
 
-def _split_free(text: str, line: int, out: list[Slot]) -> None:
+def _split_free(text: str) -> tuple[tuple[SlotKind, str], ...]:
     """A line without cell separators: whitespace separates cells, but a label keeps its spaces.
 
     `一、本年新收政府信息公开申请数量 0 0 0` → one label then values; `商 业 企 业` → one label.
     """
+    hit = _FREE.get(text)
+    if hit is not None:
+        return hit
+    out: list[tuple[SlotKind, str]] = []
     pending: list[str] = []
     for token in _WS.split(text.strip()):
         if not token:
             continue
         if is_value_text(token):
             if pending:
-                out.append(Slot("label", join_cjk_spaces(" ".join(pending)), line))
+                out.append(("label", join_cjk_spaces(" ".join(pending))))
                 pending = []
-            out.append(Slot("value", token, line))
+            out.append(("value", token))
         else:
             pending.append(token)
     if pending:
-        out.append(Slot("label", join_cjk_spaces(" ".join(pending)), line))
+        out.append(("label", join_cjk_spaces(" ".join(pending))))
+    if len(_FREE) >= _CACHE_LIMIT:
+        _FREE.clear()
+    _FREE[text] = hit = tuple(out)
+    return hit
 
 
 def _one_cell_per_line(lines: list[str], start: int, stop: int) -> bool:
@@ -88,7 +113,7 @@ def _one_cell_per_line(lines: list[str], start: int, stop: int) -> bool:
         t = lines[no].strip()
         if not t:
             continue
-        if "\t" in lines[no] or (" " in t and any(is_value_text(w) for w in t.split())):
+        if "\t" in lines[no] or (" " in t and any(kind == "value" for kind, _ in _split_free(t))):
             rows += 1
         else:
             cells += 1
@@ -96,8 +121,7 @@ def _one_cell_per_line(lines: list[str], start: int, stop: int) -> bool:
 
 
 def _is_value_line(lines: list[str], no: int) -> bool:
-    t = lines[no].strip()
-    return bool(t) and ((t.isdigit() and t.isascii()) or is_value_text(t))
+    return _classify(lines[no])[0] == "value"
 
 
 def _blank_cell(lines: list[str], no: int, start: int, stop: int) -> bool:
@@ -133,42 +157,46 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None) -> Slots:
         len(piped) >= 3 and sum(p.startswith("|") for p in piped) >= 0.9 * len(piped))
     out.grid_like = markdown
     blank_cells: bool | None = False if piped else None  # decided at the first empty line
+    add = out.append
+    cells = _CELLS
     for no in range(start, stop):
         raw = lines[no]
         if "|" in raw:
-            if _MD_RULE.match(raw):
+            if "-" in raw and _MD_RULE.match(raw):
                 continue  # Markdown's |---|---| rule is not a row
             stripped = raw.strip()
             if stripped == "|":
-                out.append(Slot("empty", "", no))  # one blank cell on a line of its own: `|`
+                add(Slot("empty", "", no))  # one blank cell on a line of its own: `|`
                 continue
             parts = raw.split("|")
             if markdown and stripped.startswith("|"):
                 parts = parts[1:]  # the pipe that opens a Markdown row
-            if raw.rstrip().endswith("|"):
+            if stripped.endswith("|"):
                 parts = parts[:-1]
             for part in parts:
-                out.append(_cell(part, no))
+                kind, text = cells.get(part) or _classify(part)
+                add(Slot(kind, text, no))
         elif "\t" in raw:
             parts = raw.split("\t")
-            if parts and not parts[0].strip():
+            if not parts[0].strip():
                 parts = parts[1:]  # the indentation tab
             for part in parts:
-                out.append(_cell(part, no))
+                kind, text = cells.get(part) or _classify(part)
+                add(Slot(kind, text, no))
         else:
             t = raw.strip()
             if not t:
                 if blank_cells is None:
                     blank_cells = _one_cell_per_line(lines, start, stop)
                 if blank_cells and _blank_cell(lines, no, start, stop):
-                    out.append(Slot("empty", "", no))
+                    add(Slot("empty", "", no))
                 continue
             if " " in t:
-                _split_free(t, no, out)
-            elif (t.isdigit() and t.isascii()) or is_value_text(t):  # one cell per line: the common case
-                out.append(Slot("value", t, no))
-            else:
-                out.append(Slot("label", t, no))
+                for kind, text in _FREE.get(t) or _split_free(t):
+                    add(Slot(kind, text, no))
+            else:  # one cell per line: the common case
+                kind, text = cells.get(t) or _classify(t)
+                add(Slot(kind, text, no))
     return out
 
 

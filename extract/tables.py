@@ -19,8 +19,8 @@ from .normalize import fold, label_key
 from .slots import Slot
 from .values import parse_value
 
-OFFICIAL_REQUEST_COLUMNS = [c for c, _ in codes.REQUEST_COLUMNS]
-OFFICIAL_REVIEW_COLUMNS = [(g, c) for g, _ in codes.REVIEW_GROUPS for c, _ in codes.REVIEW_COLUMNS]
+OFFICIAL_REQUEST_COLUMNS = tuple(c for c, _ in codes.REQUEST_COLUMNS)
+OFFICIAL_REVIEW_COLUMNS = tuple((g, c) for g, _ in codes.REVIEW_GROUPS for c, _ in codes.REVIEW_COLUMNS)
 
 # Header words that only one template prints: evidence for recognising the format by its labels.
 _TEMPLATE_WORDS = {
@@ -99,6 +99,10 @@ def fit_values(vals: list[Slot], n: int, *, right_aligned: bool = False) -> list
     return None
 
 
+def _has_value(slots: list[Slot]) -> bool:
+    return "value" in [s.kind for s in slots]  # a row's few slots: cheaper than any() and a generator
+
+
 def _grid_like(slots: list[Slot]) -> bool:
     return bool(getattr(slots, "grid_like", False))
 
@@ -170,7 +174,7 @@ def read_requests(slots: list[Slot]) -> TableRead:
     last = -1
     right = _grid_like(slots)
     for row, label, label_slots, vals in _rows(slots, labels.match_request_row):
-        has_values = any(v.kind == "value" for v in vals)
+        has_values = _has_value(vals)
         if last < 0 and not has_values and row != "new":
             # header cells (其他, 总计) and their padding, before the first row of numbers; 一、本年新收
             # is the first row itself, and may be printed all blank
@@ -193,16 +197,21 @@ def read_requests(slots: list[Slot]) -> TableRead:
         last = _REQUEST_ORDER[row]
         placed = out.cells
         for column, slot in zip(order, cells, strict=True):
-            raw = slot.text if slot.kind == "value" else ""
-            if raw.isdigit() and raw.isascii():
-                value: Number | None = int(raw)  # the common case, without the general parser
+            if slot.kind != "value":
+                value: Number | None = None
+                raw = ""
             else:
-                value, ok = parse_value(raw)
-                if not ok:
-                    out.warnings.append(f"requests: {row}/{column} value {raw!r} not understood")
+                raw = slot.text if slot.printed is None else slot.printed
+                text = slot.text
+                if text.isdigit() and text.isascii():
+                    value = int(text)  # the common case, without the general parser
+                else:
+                    value, ok = parse_value(text)
+                    if not ok:
+                        out.warnings.append(f"requests: {row}/{column} value {text!r} not understood")
             key = ("", row, column)
             if key not in placed:
-                placed[key] = Cell(row, column, value, slot.raw)
+                placed[key] = Cell(row, column, value, raw)
         out.lines.add(label_slots[-1].line)
         out.lines.add(cells[-1].line)
         if row in _TEMPLATE_ROWS:
