@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 
-__all__ = ["decode_bytes", "looks_binary", "sniff_format"]
+__all__ = ["decode_bytes", "looks_binary", "looks_like_html", "sniff_format"]
 
 # Longest BOM first: the UTF-32-LE BOM starts with the UTF-16-LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -277,10 +277,13 @@ def sniff_format(data: bytes) -> str | None:
     head = _head_text(data)
     if not head.strip():
         return None
+    return "html" if looks_like_html(head) else "text"
+
+
+def looks_like_html(head: str) -> bool:
+    """Does this decoded start of a download read as an HTML page (a doctype, <html> or a common tag)?"""
     if "<" not in head:
-        return "text"  # the common case, without the regexes below
+        return False  # the common case, without the regexes below
     start = _HTML_PREAMBLE.match(head)
     rest = head[start.end() if start else 0 :]
-    if _HTML_START.match(rest) or _HTML_TAG.search(head):
-        return "html"
-    return "text"
+    return bool(_HTML_START.match(rest) or _HTML_TAG.search(head))

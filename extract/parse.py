@@ -16,14 +16,14 @@ from itertools import accumulate
 
 from . import codes
 from .checks import evaluate
-from .decode import decode_bytes, looks_binary, magic_format, sniff_format
+from .decode import decode_bytes, looks_binary, looks_like_html, magic_format
 from .grids import read_grids
 from .metadata import find_metadata
 from .model import Cell, ParseError, Report, Section, Source, Template
 from .normalize import fold, label_key
 from .script import detect_script, to_simplified
 from .sections import Heading, _candidate, find_headings
-from .slots import attach_printed, to_slots
+from .slots import to_slots
 from .tables import TableRead, read_active, read_requests, read_review
 
 PARSER_VERSION = "0.1.0"
@@ -32,6 +32,7 @@ _MAX_BYTES = 32 * 1024 * 1024  # text and HTML: a report is ~10–100 KB of text
 # Scanned PDFs and image-heavy documents run to 100 MB+; their readers cap pages and zip parts.
 _MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
 _MAX_CHARS = 4 * 1024 * 1024  # a report is ~10–100 KB of text; more is not one report
+_SNIFF_CHARS = 8192  # where an HTML page shows its doctype or first tags (as sniff_format looks)
 
 # Formats read by extract/formats.py (sniffed from the bytes): PDF, DOCX/XLSX/OFD, DOC/WPS/XLS, scans.
 _DOCUMENT_FORMATS = frozenset({"pdf", "zip", "ole", "image"})
@@ -56,7 +57,7 @@ def parse_report(data: bytes, *, content_type: str | None = None, url: str | Non
         raise ParseError(f"{len(data) // (1024 * 1024)} MB is far larger than any report; refused")
     if not data or data.isspace() or _blank_text(data):
         raise ParseError("empty file (nothing but whitespace)")
-    fmt = sniff_format(data)
+    fmt = magic_format(data)
     if fmt in _DOCUMENT_FORMATS:
         from .formats import read_document
 
@@ -64,10 +65,11 @@ def parse_report(data: bytes, *, content_type: str | None = None, url: str | Non
         report = parse_text(doc.text, grids=doc.grids, meta=doc.meta, source=doc.source)
         report.warnings[:0] = doc.warnings
         return report
-    if fmt is None or looks_binary(data):
+    if looks_binary(data):
         raise ParseError("binary data, not a report text")
-    ctype = (content_type or "").lower()
-    if fmt == "html" or "html" in ctype:
+    # Decoded once: the text serves both to tell an HTML page from plain text and to be parsed.
+    text, _encoding = decode_bytes(data, content_type)
+    if "html" in (content_type or "").lower() or looks_like_html(text[:_SNIFF_CHARS]):
         from .html import read_html  # lazily: trafilatura's import costs text parsing nothing then
 
         page = read_html(data, content_type=content_type, url=url)
@@ -76,7 +78,8 @@ def parse_report(data: bytes, *, content_type: str | None = None, url: str | Non
             meta.setdefault("标题", page.title)
         return parse_text(page.text, grids=page.grids, meta=meta,
                           source=Source("html", f"nianbao-html {PARSER_VERSION}"))
-    text, _encoding = decode_bytes(data, content_type)
+    if not text or text.isspace():
+        raise ParseError("empty file (nothing but whitespace)")
     return parse_text(text, source=Source("text", f"nianbao-text {PARSER_VERSION}"))
 
 
@@ -224,9 +227,7 @@ def _read_tables(lines: list[str], folded: list[str], folded_text: str, headings
             continue
         span = regions.get(name)
         if span:
-            slots = to_slots(folded, *span)
-            if lines is not folded:
-                attach_printed(slots, lines, folded)
+            slots = to_slots(folded, *span, printed=None if lines is folded else lines)
             reads[name] = reader(slots)
         else:
             reads[name] = TableRead(name)

@@ -145,8 +145,11 @@ def _is_row_label(text: str) -> bool:
     return match_active_row(text) is not None or match_request_row(text) is not None
 
 
-def to_slots(lines: list[str], start: int = 0, end: int | None = None) -> Slots:
-    """Slots of lines[start:end] (folded text), each tagged with its line number."""
+def to_slots(lines: list[str], start: int = 0, end: int | None = None, printed: list[str] | None = None) -> Slots:
+    """Slots of lines[start:end] (folded text), each tagged with its line number.
+
+    `printed` is the text before folding, line for line: value slots on lines that folding changed
+    keep what was printed (`１２` for `12`)."""
     out = Slots()
     stop = len(lines) if end is None else end
     # Markdown (and grid-like text) opens every row with a pipe, often ruled with |---|;
@@ -161,6 +164,7 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None) -> Slots:
     cells = _CELLS
     for no in range(start, stop):
         raw = lines[no]
+        first = len(out)
         if "|" in raw:
             if "-" in raw and _MD_RULE.match(raw):
                 continue  # Markdown's |---|---| rule is not a row
@@ -197,23 +201,24 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None) -> Slots:
             else:  # one cell per line: the common case
                 kind, text = cells.get(t) or _classify(t)
                 add(Slot(kind, text, no))
+        if printed is not None and printed[no] != raw:
+            _keep_printed(out, first, raw, printed[no])
     return out
 
 
-def attach_printed(slots: list[Slot], printed: list[str], folded: list[str]) -> None:
-    """Give value slots on lines that folding changed their printed text (`１２` for `12`).
+def _keep_printed(slots: list[Slot], first: int, folded: str, printed: str) -> None:
+    """Give the value slots from `first` on (one line's) the text the line printed.
 
     fold() maps one character to one, so a value found at an offset of the folded line sits at
     the same offset of the printed line; values are searched left to right, each after the last.
     """
-    line, cursor = -1, 0
-    for slot in slots:
-        if slot.kind != "value" or printed[slot.line] == folded[slot.line]:
+    cursor = 0
+    for i in range(first, len(slots)):
+        slot = slots[i]
+        if slot.kind != "value":
             continue
-        if slot.line != line:
-            line, cursor = slot.line, 0
-        at = folded[line].find(slot.text, cursor)
+        at = folded.find(slot.text, cursor)
         if at < 0:
             continue
-        slot.printed = printed[line][at:at + len(slot.text)]
         cursor = at + len(slot.text)
+        slot.printed = printed[at:cursor]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import codes, labels
 from .model import Cell, Number
@@ -276,15 +277,20 @@ def _active_row_columns(row: str, found: list[str], n: int) -> tuple[list[str] |
     """
     if len(found) == n:
         return found, False
+    columns = _template_columns(row, tuple(found), n)
+    return (list(columns), True) if columns is not None else (None, False)
+
+
+@lru_cache(maxsize=1024)
+def _template_columns(row: str, found: tuple[str, ...], n: int) -> tuple[str, ...] | None:
+    """The one template column list of width n for this row that holds `found` in order, or None."""
     options: list[tuple[str, ...]] = []
     for template in codes.TEMPLATES:
         for r in codes.ACTIVE_ROWS[template]:
-            if r.row == row and len(r.columns) == n and _is_subsequence(found, r.columns) \
+            if r.row == row and len(r.columns) == n and _is_subsequence(list(found), r.columns) \
                     and r.columns not in options:
                 options.append(r.columns)
-    if len(options) == 1:
-        return list(options[0]), True
-    return None, False
+    return options[0] if len(options) == 1 else None
 
 
 def _is_subsequence(small: list[str], big: tuple[str, ...]) -> bool:
@@ -348,7 +354,7 @@ def read_active(slots: list[Slot]) -> TableRead:
             if assumed:
                 out.warnings.append(f"active_disclosure: row {row}: column labels lost, official order "
                                     f"assumed ({', '.join(columns)})")
-            item = _item_of(row)
+            item = _ITEM_OF[row]
             for column, slot in zip(columns, cells, strict=True):
                 money = column in codes.MONEY_COLUMNS
                 value, ok = parse_value(_raw(slot), money=money, unit_yuan=money and unit_yuan)
@@ -364,24 +370,30 @@ def _active_value_count(vals: list[Slot], row: str, found: list[str]) -> int:
     """How many cells this row has: the header's count when it has one, else the non-empty values."""
     if found and fit_values(vals, len(found)) is not None:
         return len(found)
-    widths = {len(r.columns) for t in codes.TEMPLATES for r in codes.ACTIVE_ROWS[t] if r.row == row}
+    widths = _ROW_WIDTHS[row]
     filled = sum(1 for v in vals if v.kind == "value")
     if filled in widths:
         return filled
-    for w in sorted(widths, reverse=True):
+    for w in widths:
         if fit_values(vals, w) is not None:
             return w
     return 0
 
 
+# Per active-disclosure row: its widths in either template (widest first) and its item.
+_ROW_WIDTHS: dict[str, tuple[int, ...]] = {}
+_ITEM_OF: dict[str, str] = {}
+for _template in codes.TEMPLATES:
+    for _r in codes.ACTIVE_ROWS[_template]:
+        _ROW_WIDTHS[_r.row] = tuple(sorted({*_ROW_WIDTHS.get(_r.row, ()), len(_r.columns)}, reverse=True))
+        _ITEM_OF.setdefault(_r.row, _r.item)
+
+
 def _item_of(row: str) -> str:
-    for template in codes.TEMPLATES:
-        for r in codes.ACTIVE_ROWS[template]:
-            if r.row == row:
-                return r.item
-    raise KeyError(row)
+    return _ITEM_OF[row]
 
 
+@lru_cache(maxsize=1024)
 def _declares_yuan(header: str) -> bool:
     """A money column headed in 元 (not 万元): bare numbers under it are yuan."""
     h = fold(header)
