@@ -53,13 +53,9 @@ def evaluate(template: str | None, tables: dict[str, list[Cell]]) -> list[Check]
 
 def _values(table: dict[tuple[str, str], Number | None], keys: Iterable[tuple[str, str]]) -> list[Number] | None:
     """The values at those keys, or None as soon as one is missing or blank."""
-    vals: list[Number] = []
-    for k in keys:
-        v = table.get(k)
-        if v is None:
-            return None
-        vals.append(v)
-    return vals
+    get = table.get
+    vals = [get(k) for k in keys]
+    return None if None in vals else vals  # type: ignore[return-value]  # no None left
 
 
 def _balance(req: dict[tuple[str, str], Number | None]) -> list[Check]:
@@ -114,7 +110,7 @@ def _outcomes_sum(template: str | None, req: dict[tuple[str, str], Number | None
 
 
 def _columns_sum(req: dict[tuple[str, str], Number | None]) -> list[Check]:
-    rows = list(dict.fromkeys(r for r, _c in req))
+    rows = dict.fromkeys([r for r, _c in req])
     bad: list[str] = []
     evaluated = 0
     for row in rows:

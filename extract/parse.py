@@ -163,7 +163,7 @@ class _Finder:
         self.text = folded_text
         self.n = len(folded)
         # offsets[i]: where line i starts in the text (one more for the newline after each line)
-        self.offsets = list(accumulate(map(len, folded), lambda at, n: at + n + 1, initial=0))
+        self.offsets = list(accumulate(map((1).__add__, map(len, folded)), initial=0))
 
     def first(self, start: int, end: int, *needles: str) -> int | None:
         """The first line in [start, end) that contains any of the needles, spaces ignored."""
@@ -275,7 +275,8 @@ def _keep(template: str | None, table: str, read: TableRead, warnings: list[str]
         if read.cells:
             warnings.append(f"{table}: template not recognised from the labels; cells kept as read")
         return list(read.cells.values())
-    kept = [read.cells[k] for k in allowed if k in read.cells]
+    cells = read.cells
+    kept = [c for k in allowed if (c := cells.get(k)) is not None]
     dropped = [k for k in read.cells if k not in _allowed_set(template, table)] if len(kept) < len(read.cells) else []
     if dropped:
         warnings.append(f"{table}: {len(dropped)} cells do not belong to the {template} format and were "

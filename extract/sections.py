@@ -72,18 +72,22 @@ def _candidate(line: str) -> tuple[int, str] | None:
     return number, text
 
 
-_QUICK = re.compile(r"^[ \t#>*]*第?[一二三四五六七八九十]{1,3}[ \t]*(?:[、.,，:：．]|部分)", re.M)
+# A line that starts like a heading. Searched as "a newline, then …" so that the regex engine jumps
+# from newline to newline instead of trying `^` at every character; the first line is matched alone.
+_QUICK_FIRST = re.compile(r"[ \t#>*]*第?[一二三四五六七八九十]{1,3}[ \t]*(?:[、.,，:：．]|部分)")
+_QUICK = re.compile(r"\n" + _QUICK_FIRST.pattern)
 
 
 def _candidate_lines(lines: list[str], text: str | None = None) -> list[int]:
     """Numbers of the lines that start like a heading, found by one regex scan of the whole text."""
     if text is None:
         text = "\n".join(lines)
-    out: list[int] = []
+    out: list[int] = [0] if _QUICK_FIRST.match(text) else []
     line, pos = 0, 0
     for m in _QUICK.finditer(text):
-        line += text.count("\n", pos, m.start())
-        pos = m.start()
+        at = m.start() + 1  # where the line starts, after its newline
+        line += text.count("\n", pos, at)
+        pos = at
         out.append(line)
     return out
 

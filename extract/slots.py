@@ -109,12 +109,16 @@ def _one_cell_per_line(lines: list[str], start: int, stop: int) -> bool:
     as an empty line, so empty lines between values are cells."""
     cells = 0
     rows = 0
+    most_rows = 0.05 * (stop - start)  # cells can be no more than the lines: past this, it is not
     for no in range(start, stop):
-        t = lines[no].strip()
+        line = lines[no]
+        t = line.strip()
         if not t:
             continue
-        if "\t" in lines[no] or (" " in t and any(kind == "value" for kind, _ in _split_free(t))):
+        if "\t" in line or (" " in t and any(kind == "value" for kind, _ in _FREE.get(t) or _split_free(t))):
             rows += 1
+            if rows > most_rows:
+                return False
         else:
             cells += 1
     return cells >= 20 and rows <= 0.05 * cells

@@ -160,6 +160,10 @@ _REQUEST_ORDER = {code: i for i, (code, _l, _g) in enumerate(
      *codes.REQUEST_ROWS_TAIL))}
 
 
+# Plain counts as printed, looked up: most request cells are small whole numbers.
+_COUNTS = {str(i): i for i in range(1000)}
+
+
 def read_requests(slots: list[Slot]) -> TableRead:
     """三、收到和处理政府信息公开申请情况 from its region's slots."""
     out = TableRead("requests")
@@ -204,9 +208,8 @@ def read_requests(slots: list[Slot]) -> TableRead:
             else:
                 raw = slot.text if slot.printed is None else slot.printed
                 text = slot.text
-                if text.isdigit() and text.isascii():
-                    value = int(text)  # the common case, without the general parser
-                else:
+                value = _COUNTS.get(text)  # the common case, without the general parser
+                if value is None:
                     value, ok = parse_value(text)
                     if not ok:
                         out.warnings.append(f"requests: {row}/{column} value {text!r} not understood")
