@@ -10,8 +10,7 @@ vanished and nobody can say where it was, which the table parser reports rather 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 from .labels import match_active_row, match_request_row
 from .normalize import join_cjk_spaces
@@ -20,21 +19,22 @@ from .values import is_value_text
 SlotKind = Literal["label", "value", "empty"]
 
 
-@dataclass(slots=True)
-class Slot:
-    """One cell: `text` is folded (what the parser reads); `printed` the original where folding changed it."""
+Slot = tuple[SlotKind, str, int, "str | None"]
+"""One cell: (kind, text, line, printed). `text` is folded (what the parser reads); `printed` the
+original where folding changed it, else None. A plain tuple, read with the field indices below: a
+report makes hundreds of slots, and a tuple costs a fifth of a class instance to make and free."""
+KIND: Final = 0
+TEXT: Final = 1
+LINE: Final = 2
+PRINTED: Final = 3
 
-    kind: SlotKind
-    text: str
-    line: int
-    printed: str | None = None
 
-    @property
-    def raw(self) -> str:
-        """What a value cell printed (the contract's `raw`); "" for labels and empty cells."""
-        if self.kind != "value":
-            return ""
-        return self.text if self.printed is None else self.printed
+def slot_raw(slot: Slot) -> str:
+    """What a value cell printed (the contract's `raw`); "" for labels and empty cells."""
+    kind, text, _line, printed = slot
+    if kind != "value":
+        return ""
+    return text if printed is None else printed
 
 
 class Slots(list[Slot]):
@@ -174,7 +174,7 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None, printed: 
                 continue  # Markdown's |---|---| rule is not a row
             stripped = raw.strip()
             if stripped == "|":
-                add(Slot("empty", "", no))  # one blank cell on a line of its own: `|`
+                add(("empty", "", no, None))  # one blank cell on a line of its own: `|`
                 continue
             parts = raw.split("|")
             if markdown and stripped.startswith("|"):
@@ -183,28 +183,28 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None, printed: 
                 parts = parts[:-1]
             for part in parts:
                 kind, text = cells.get(part) or _classify(part)
-                add(Slot(kind, text, no))
+                add((kind, text, no, None))
         elif "\t" in raw:
             parts = raw.split("\t")
             if not parts[0].strip():
                 parts = parts[1:]  # the indentation tab
             for part in parts:
                 kind, text = cells.get(part) or _classify(part)
-                add(Slot(kind, text, no))
+                add((kind, text, no, None))
         else:
             t = raw.strip()
             if not t:
                 if blank_cells is None:
                     blank_cells = _one_cell_per_line(lines, start, stop)
                 if blank_cells and _blank_cell(lines, no, start, stop):
-                    add(Slot("empty", "", no))
+                    add(("empty", "", no, None))
                 continue
             if " " in t:
                 for kind, text in _FREE.get(t) or _split_free(t):
-                    add(Slot(kind, text, no))
+                    add((kind, text, no, None))
             else:  # one cell per line: the common case
                 kind, text = cells.get(t) or _classify(t)
-                add(Slot(kind, text, no))
+                add((kind, text, no, None))
         if printed is not None and printed[no] != raw:
             _keep_printed(out, first, raw, printed[no])
     return out
@@ -218,11 +218,11 @@ def _keep_printed(slots: list[Slot], first: int, folded: str, printed: str) -> N
     """
     cursor = 0
     for i in range(first, len(slots)):
-        slot = slots[i]
-        if slot.kind != "value":
+        kind, text, line, _ = slots[i]
+        if kind != "value":
             continue
-        at = folded.find(slot.text, cursor)
+        at = folded.find(text, cursor)
         if at < 0:
             continue
-        cursor = at + len(slot.text)
-        slot.printed = printed[at:cursor]
+        cursor = at + len(text)
+        slots[i] = (kind, text, line, printed[at:cursor])

@@ -17,7 +17,7 @@ from functools import lru_cache
 from . import codes, labels
 from .model import Cell, Number
 from .normalize import fold, label_key
-from .slots import Slot
+from .slots import KIND, LINE, TEXT, Slot, slot_raw
 from .values import parse_value
 
 OFFICIAL_REQUEST_COLUMNS = tuple(c for c, _ in codes.REQUEST_COLUMNS)
@@ -65,9 +65,9 @@ def drop_label_line_padding(label_line: int, vals: list[Slot]) -> list[Slot]:
     `总计 | ||||||` followed by a row of numbers on the next line: those empties pad the header.
     On a row printed on one line (`label | | 0 | 0`) an empty after the label is a real blank."""
     i = 0
-    while i < len(vals) and vals[i].line == label_line and vals[i].kind == "empty":
+    while i < len(vals) and vals[i][LINE] == label_line and vals[i][KIND] == "empty":
         i += 1
-    if i and i < len(vals) and vals[i].line != label_line and any(v.kind == "value" for v in vals[i:]):
+    if i and i < len(vals) and vals[i][LINE] != label_line and any(v[KIND] == "value" for v in vals[i:]):
         return vals[i:]
     return vals  # (a row of blanks followed by the next row's leading empties keeps its blanks)
 
@@ -81,27 +81,27 @@ def fit_values(vals: list[Slot], n: int, *, right_aligned: bool = False) -> list
     """
     if right_aligned and vals:
         # A full-width row is one line; empties after it open the next row (its spanned labels).
-        end = max((v.line for v in vals if v.kind == "value"), default=vals[0].line)
-        if vals[-1].line > end:
-            vals = [v for v in vals if v.line <= end]
-    if right_aligned and len(vals) >= n and all(v.kind == "empty" for v in vals[:-n]):
+        end = max((v[LINE] for v in vals if v[KIND] == "value"), default=vals[0][LINE])
+        if vals[-1][LINE] > end:
+            vals = [v for v in vals if v[LINE] <= end]
+    if right_aligned and len(vals) >= n and all(v[KIND] == "empty" for v in vals[:-n]):
         return vals[-n:]  # full-width rows: spanned label cells pad the left
-    if len(vals) >= n and all(v.kind == "empty" for v in vals[n:]):
+    if len(vals) >= n and all(v[KIND] == "empty" for v in vals[n:]):
         return vals[:n]
     lead = 0
-    while lead < len(vals) and vals[lead].kind == "empty":
+    while lead < len(vals) and vals[lead][KIND] == "empty":
         lead += 1
     core = vals[lead:]
-    if len(core) >= n and all(v.kind == "empty" for v in core[n:]):
+    if len(core) >= n and all(v[KIND] == "empty" for v in core[n:]):
         return core[:n]
-    filled = [v for v in vals if v.kind == "value"]
+    filled = [v for v in vals if v[KIND] == "value"]
     if len(filled) == n:
         return filled
     return None
 
 
 def _has_value(slots: list[Slot]) -> bool:
-    return "value" in [s.kind for s in slots]  # a row's few slots: cheaper than any() and a generator
+    return "value" in [s[KIND] for s in slots]  # a row's few slots: cheaper than any() and a generator
 
 
 def _grid_like(slots: list[Slot]) -> bool:
@@ -110,7 +110,7 @@ def _grid_like(slots: list[Slot]) -> bool:
 
 def _raw(slot: Slot) -> str:
     """The folded text of a value cell (what parse_value reads)."""
-    return slot.text if slot.kind == "value" else ""
+    return slot[TEXT] if slot[KIND] == "value" else ""
 
 
 def _rows(slots: list[Slot], match: labels.RowMatcher) -> Iterable[tuple[str, str, list[Slot], list[Slot]]]:
@@ -119,13 +119,13 @@ def _rows(slots: list[Slot], match: labels.RowMatcher) -> Iterable[tuple[str, st
     current: tuple[str, str, list[Slot], list[Slot]] | None = None
     vals: list[Slot] = []
     for slot in slots:
-        if slot.kind == "label":
+        if slot[KIND] == "label":
             if current is not None:
                 yield current
                 current = None
             pending.append(slot)
         elif pending:
-            text = pending[0].text if len(pending) == 1 else "".join(s.text for s in pending)
+            text = pending[0][TEXT] if len(pending) == 1 else "".join(s[TEXT] for s in pending)
             hit = match(text)
             vals = [slot]
             current = (hit[0] if hit else "", text, pending, vals)
@@ -144,14 +144,14 @@ def _header_text(slots: list[Slot], *, narrative: int = 40) -> tuple[str, list[S
     """
     head: list[Slot] = []
     for s in slots:
-        if s.kind == "value":
+        if s[KIND] == "value":
             break
-        if s.kind == "label":
-            if len(s.text) > narrative and len(label_key(s.text)) > narrative:
+        if s[KIND] == "label":
+            if len(s[TEXT]) > narrative and len(label_key(s[TEXT])) > narrative:
                 head = []
             else:
                 head.append(s)
-    return "".join(s.text for s in head), head
+    return "".join(s[TEXT] for s in head), head
 
 
 # Every requests row in printed order (both templates): rows must come in this order.
@@ -192,22 +192,21 @@ def read_requests(slots: list[Slot]) -> TableRead:
             if has_values:
                 out.warnings.append(f"requests: row {row} ({label[-20:]!r}) out of the printed order; left out")
             continue
-        cells = fit_values(drop_label_line_padding(label_slots[-1].line, vals), len(order), right_aligned=right)
+        cells = fit_values(drop_label_line_padding(label_slots[-1][LINE], vals), len(order), right_aligned=right)
         if cells is None:
             if has_values:
-                n_vals = sum(1 for v in vals if v.kind == "value")
+                n_vals = sum(1 for v in vals if v[KIND] == "value")
                 out.warnings.append(f"requests: row {row} has {n_vals} values for {len(order)} columns; "
                                     "left out rather than guessed")
             continue
         last = _REQUEST_ORDER[row]
         placed = out.cells
-        for column, slot in zip(order, cells, strict=True):
-            if slot.kind != "value":
+        for column, (kind, text, _line, printed) in zip(order, cells, strict=True):
+            if kind != "value":
                 value: Number | None = None
                 raw = ""
             else:
-                raw = slot.text if slot.printed is None else slot.printed
-                text = slot.text
+                raw = text if printed is None else printed
                 value = _COUNTS.get(text)  # the common case, without the general parser
                 if value is None:
                     value, ok = parse_value(text)
@@ -216,14 +215,14 @@ def read_requests(slots: list[Slot]) -> TableRead:
             key = ("", row, column)
             if key not in placed:
                 placed[key] = Cell(row, column, value, raw)
-        out.lines.add(label_slots[-1].line)
-        out.lines.add(cells[-1].line)
+        out.lines.add(label_slots[-1][LINE])
+        out.lines.add(cells[-1][LINE])
         if row in _TEMPLATE_ROWS:
             out.evidence[_TEMPLATE_ROWS[row]] += 3
         if row == "carried_forward":
             break
     if out.cells:
-        out.lines.update(s.line for s in head_slots)
+        out.lines.update(s[LINE] for s in head_slots)
     return out
 
 
@@ -233,23 +232,23 @@ def read_review(slots: list[Slot]) -> TableRead:
     # The header starts at the first short label naming a group or a column: narrative before it
     # (long sentences that mention 行政复议) is not header.
     start = next((i for i, s in enumerate(slots)
-                  if s.kind == "label" and len(label_key(s.text)) <= 12 and labels.scan(s.text, "review")), None)
+                  if s[KIND] == "label" and len(label_key(s[TEXT])) <= 12 and labels.scan(s[TEXT], "review")), None)
     if start is None:
         return out
     body = slots[start:]
     header, head_slots = _header_text(body)
-    first_value = next((i for i, s in enumerate(body) if s.kind == "value"), None)
+    first_value = next((i for i, s in enumerate(body) if s[KIND] == "value"), None)
     if first_value is None:
         return out
     # The row starts after the last header label: empties before the first number may be blank cells.
-    last_label = max(i for i in range(first_value) if body[i].kind == "label")
+    last_label = max(i for i in range(first_value) if body[i][KIND] == "label")
     vals: list[Slot] = []
     for s in body[last_label + 1:]:
-        if s.kind == "label":
+        if s[KIND] == "label":
             break
         vals.append(s)
-    vals = drop_label_line_padding(body[last_label].line, vals)
-    if not any(v.kind == "value" for v in vals):
+    vals = drop_label_line_padding(body[last_label][LINE], vals)
+    if not any(v[KIND] == "value" for v in vals):
         return out
     order = labels.review_column_order(header)
     if order is None:
@@ -259,16 +258,16 @@ def read_review(slots: list[Slot]) -> TableRead:
                             "total) was assumed")
     cells = fit_values(vals, len(order), right_aligned=_grid_like(slots))
     if cells is None:
-        n_vals = sum(1 for v in vals if v.kind == "value")
+        n_vals = sum(1 for v in vals if v[KIND] == "value")
         out.warnings.append(f"review_litigation: {n_vals} values for {len(order)} columns; left out rather "
                             "than guessed")
         return out
     for (group, column), slot in zip(order, cells, strict=True):
         value, ok = parse_value(_raw(slot))
         if not ok:
-            out.warnings.append(f"review_litigation: {group}/{column} value {slot.text!r} not understood")
-        out.add(Cell(None, column, value, slot.raw, group=group))
-    out.lines.update(s.line for s in (*head_slots, *cells))
+            out.warnings.append(f"review_litigation: {group}/{column} value {slot[TEXT]!r} not understood")
+        out.add(Cell(None, column, value, slot_raw(slot), group=group))
+    out.lines.update(s[LINE] for s in (*head_slots, *cells))
     return out
 
 
@@ -304,12 +303,12 @@ def _is_subsequence(small: list[str], big: tuple[str, ...]) -> bool:
 def _header_padding(block: list[Slot]) -> int:
     """Empty cells closing the block's 信息内容 header line: a block narrower than the table it
     shares (第二十条第（八）项 has two columns, 第（一）项 three) pads every row on the right."""
-    line = next((s.line for s in block if s.kind == "label" and "信息内容" in s.text), None)
+    line = next((s[LINE] for s in block if s[KIND] == "label" and "信息内容" in s[TEXT]), None)
     if line is None:
         return 0
-    cells = [s for s in block if s.line == line]
+    cells = [s for s in block if s[LINE] == line]
     pad = 0
-    while pad < len(cells) and cells[-1 - pad].kind == "empty":
+    while pad < len(cells) and cells[-1 - pad][KIND] == "empty":
         pad += 1
     return pad
 
@@ -319,7 +318,7 @@ def read_active(slots: list[Slot]) -> TableRead:
     out = TableRead("active_disclosure")
     blocks: list[list[Slot]] = []
     for s in slots:
-        if s.kind == "label" and "第二十条" in s.text:
+        if s[KIND] == "label" and "第二十条" in s[TEXT]:
             blocks.append([])
         if blocks:
             blocks[-1].append(s)
@@ -338,14 +337,14 @@ def read_active(slots: list[Slot]) -> TableRead:
         pad = _header_padding(block) if _grid_like(slots) else 0
         for row, label, label_slots, vals in _rows(block, labels.match_active_row):
             if not row:
-                if any(v.kind == "value" for v in vals):
+                if any(v[KIND] == "value" for v in vals):
                     out.warnings.append(f"active_disclosure: unrecognised row label {label[:30]!r}; "
                                         "its numbers were left out")
                 continue
             if row in _TEMPLATE_ROWS:
                 out.evidence[_TEMPLATE_ROWS[row]] += 2
-            vals = drop_label_line_padding(label_slots[-1].line, vals)
-            if pad and len(vals) > pad and all(v.kind == "empty" for v in vals[-pad:]):
+            vals = drop_label_line_padding(label_slots[-1][LINE], vals)
+            if pad and len(vals) > pad and all(v[KIND] == "empty" for v in vals[-pad:]):
                 vals = vals[:-pad]  # the block is narrower than the table: its rows pad on the right
             n = _active_value_count(vals, row, found)
             columns, assumed = _active_row_columns(row, found, n) if n else (None, False)
@@ -362,10 +361,10 @@ def read_active(slots: list[Slot]) -> TableRead:
                 money = column in codes.MONEY_COLUMNS
                 value, ok = parse_value(_raw(slot), money=money, unit_yuan=money and unit_yuan)
                 if not ok:
-                    out.warnings.append(f"active_disclosure: {row}/{column} value {slot.text!r} not understood")
-                out.add(Cell(row, column, value, slot.raw, item=item))
-            out.lines.update(s.line for s in (*label_slots, *cells))
-        out.lines.update(s.line for s in block[:1])
+                    out.warnings.append(f"active_disclosure: {row}/{column} value {slot[TEXT]!r} not understood")
+                out.add(Cell(row, column, value, slot_raw(slot), item=item))
+            out.lines.update(s[LINE] for s in (*label_slots, *cells))
+        out.lines.update(s[LINE] for s in block[:1])
     return out
 
 
@@ -374,7 +373,7 @@ def _active_value_count(vals: list[Slot], row: str, found: list[str]) -> int:
     if found and fit_values(vals, len(found)) is not None:
         return len(found)
     widths = _ROW_WIDTHS[row]
-    filled = sum(1 for v in vals if v.kind == "value")
+    filled = sum(1 for v in vals if v[KIND] == "value")
     if filled in widths:
         return filled
     for w in widths:
