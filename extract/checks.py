@@ -44,10 +44,12 @@ def evaluate(template: str | None, tables: dict[str, list[Cell]]) -> list[Check]
         (c.group or "", c.column): c.value for c in tables.get("review_litigation", [])
     }
     out: list[Check] = []
-    out += _balance(req)
-    out += _outcomes_sum(template, req)
-    out += _columns_sum(req)
-    out += _group_sum(rev)
+    if req:
+        out += _balance(req)
+        out += _outcomes_sum(template, req)
+        out += _columns_sum(req)
+    if rev:
+        out += _group_sum(rev)
     return out
 
 
@@ -97,7 +99,7 @@ def _outcomes_sum(template: str | None, req: dict[tuple[str, str], Number | None
     evaluated = 0
     for col in _COLUMNS:
         total = req.get(("total", col))
-        parts = _values(req, keys[col])
+        parts = None if total is None else _values(req, keys[col])
         if total is None or parts is None:
             continue
         evaluated += 1
@@ -115,7 +117,7 @@ def _columns_sum(req: dict[tuple[str, str], Number | None]) -> list[Check]:
     evaluated = 0
     for row in rows:
         total = req.get((row, "total"))
-        parts = _values(req, _row_keys(row))
+        parts = None if total is None else _values(req, _row_keys(row))
         if total is None or parts is None:
             continue
         evaluated += 1

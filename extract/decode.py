@@ -214,10 +214,14 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> tuple[str, str
     return _finish(best_text), best_name
 
 
+_ANY_MAGIC = tuple(magic for magic, _fmt in _MAGIC)
+
+
 def magic_format(data: bytes) -> str | None:
-    for magic, fmt in _MAGIC:
-        if data.startswith(magic):
-            return fmt
+    if data.startswith(_ANY_MAGIC):  # one call for the common case, a text that matches none
+        for magic, fmt in _MAGIC:
+            if data.startswith(magic):
+                return fmt
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image"
     if _PDF_MAGIC in data[:_PDF_WINDOW]:

@@ -116,11 +116,16 @@ def find_title(head: list[str], meta: Mapping[str, str]) -> str | None:
     return None
 
 
+_LEADING_YEAR = re.compile(r"^(?:(?:19|20)\d{2}年度?)")
+_TRAILING_YEAR = re.compile(r"(?:19|20)\d{2}年度?$")
+_HAN = re.compile(r"[\u4e00-\u9fa5]")
+
+
 def agency_from_title(title: str) -> str | None:
     t = _REPORT_SUFFIX.sub("", _WS.sub("", fold(title)))
-    t = re.sub(r"^(?:(?:19|20)\d{2}年度?)", "", t)
-    t = re.sub(r"(?:19|20)\d{2}年度?$", "", t).strip("（）()【】[]:：-—_ ")
-    if 2 <= len(t) <= 40 and re.search(r"[\u4e00-\u9fa5]", t):
+    t = _LEADING_YEAR.sub("", t)
+    t = _TRAILING_YEAR.sub("", t).strip("（）()【】[]:：-—_ ")
+    if 2 <= len(t) <= 40 and _HAN.search(t):
         return t.replace("(", "（").replace(")", "）")
     return None
 

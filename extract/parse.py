@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from itertools import accumulate
@@ -101,7 +100,7 @@ def parse_text(text: str, *, grids: Sequence[list[list[str]]] = (), meta: Mappin
     if len(text) > _MAX_CHARS:
         raise ParseError(f"{len(text):,} characters of text is far more than one report; refused")
     report = Report(source=source or Source("text", f"nianbao-text {PARSER_VERSION}"))
-    sample = text + "".join(c for g in grids for row in g[:3] for c in row)
+    sample = text + "".join(c for g in grids for row in g[:3] for c in row) if grids else text
     if detect_script(sample) == "traditional":
         report.script = "traditional"
         text = to_simplified(text)
@@ -121,12 +120,13 @@ def parse_text(text: str, *, grids: Sequence[list[list[str]]] = (), meta: Mappin
     reads = _read_tables(lines, folded, folded_text, headings, grids)
     template = _template(reads)
     report.template = template
-    table_lines: set[int] = set()
+    table_lines = bytearray(len(lines))  # 1 where a line belongs to a table
     for name, read in reads.items():
         report.tables[name] = _keep(template, name, read, report.warnings)
         report.warnings.extend(read.warnings)
         if read.lines:  # a table is one block of lines: its header, rows and the debris between
-            table_lines.update(range(min(read.lines), max(read.lines) + 1))
+            lo, hi = min(read.lines), max(read.lines) + 1
+            table_lines[lo:hi] = b"\x01" * (hi - lo)
     report.sections = _sections(lines, headings, table_lines)
     if not report.cell_count and not any(s.kind != "extra" for s in report.sections):
         # Numbered headings alone prove nothing: meeting notices and plans have them too.
@@ -237,12 +237,13 @@ def _read_tables(lines: list[str], folded: list[str], folded_text: str, headings
 
 
 def _template(reads: dict[str, TableRead]) -> Template | None:
-    votes: Counter[str] = Counter()
+    votes: dict[str, int] = {}
     for read in reads.values():
-        votes.update(read.evidence)
+        for template, n in read.evidence.items():
+            votes[template] = votes.get(template, 0) + n
     if not votes:
         return None
-    ranked = votes.most_common()
+    ranked = sorted(votes.items(), key=lambda kv: -kv[1])
     if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
         return None
     return "2019" if ranked[0][0] == "2019" else "2021"
@@ -270,6 +271,8 @@ def _allowed_set(template: str | None, table: str) -> frozenset[tuple[str, str, 
 
 def _keep(template: str | None, table: str, read: TableRead, warnings: list[str]) -> list[Cell]:
     """The cells that belong to the template, in official order; others are reported, not mapped."""
+    if not read.cells:
+        return []
     allowed = _allowed(template, table)
     if allowed is None:
         if read.cells:
@@ -287,14 +290,15 @@ def _keep(template: str | None, table: str, read: TableRead, warnings: list[str]
 # --- sections ----------------------------------------------------------------------------------
 
 
-def _sections(lines: list[str], headings: list[Heading], table_lines: set[int]) -> list[Section]:
+def _sections(lines: list[str], headings: list[Heading], table_lines: bytearray) -> list[Section]:
+    """Each heading's text up to the next one, without the lines of its tables and page chrome."""
     out: list[Section] = []
     for i, h in enumerate(headings):
         end = headings[i + 1].line if i + 1 < len(headings) else len(lines)
         body: list[str] = []
         for no in range(h.line + 1, end):
             line = lines[no]
-            if not line or line.isspace() or no in table_lines or _CHROME.match(line) or _is_table_debris(line):
+            if table_lines[no] or not line or line.isspace() or _CHROME.match(line) or _is_table_debris(line):
                 continue
             if "bookmark" in line:
                 line = _WORD_BOOKMARK.sub("", line)

@@ -9,7 +9,7 @@ number of values does not fit its columns is left out with a warning, never shif
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,7 +41,7 @@ class TableRead:
     table: str
     cells: dict[tuple[str, str, str], Cell] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    evidence: Counter[str] = field(default_factory=Counter)
+    evidence: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))  # template → votes
     lines: set[int] = field(default_factory=set)
 
     def add(self, cell: Cell) -> None:
@@ -55,7 +55,8 @@ class TableRead:
         for cell in other.cells.values():
             self.cells.setdefault(cell.key, cell)
         self.warnings.extend(other.warnings)
-        self.evidence.update(other.evidence)
+        for template, votes in other.evidence.items():
+            self.evidence[template] += votes
         self.lines |= other.lines
 
 
