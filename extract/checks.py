@@ -7,25 +7,44 @@ A rule whose cells are missing is left out rather than reported ok; a blank cell
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from operator import itemgetter
 
 from . import codes
 from .model import Cell, Check, Number
 
+# What the rules read: the numbers of a table by (row or group, column), blank cells left out.
+Figures = dict[tuple[str, str], Number]
+
+
+class _Cells:
+    """A fixed set of cell keys, and a C-level reader for their values (no Python loop per rule)."""
+
+    __slots__ = ("keys", "read")
+
+    def __init__(self, keys: tuple[tuple[str, str], ...]) -> None:
+        self.keys = frozenset(keys)
+        self.read = itemgetter(*keys)
+
+    def values(self, figures: Figures) -> tuple[Number, ...] | None:
+        """The figures in key order, or None when one is missing or blank."""
+        return self.read(figures) if figures.keys() >= self.keys else None
+
+
 _APPLICANTS = [c for c, _ in codes.REQUEST_COLUMNS if c != "total"]
 _COLUMNS = [c for c, _ in codes.REQUEST_COLUMNS]
 _REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
-# The cell keys each rule reads, built once rather than for every report.
-_BALANCE_KEYS = {col: (("new", col), ("carried_over", col), ("total", col), ("carried_forward", col))
-                 for col in _COLUMNS}
-_ROW_KEYS: dict[str, tuple[tuple[str, str], ...]] = {}
+# The cells each rule reads, built once rather than for every report.
+_BALANCE = {col: _Cells((("new", col), ("carried_over", col), ("total", col), ("carried_forward", col)))
+            for col in _COLUMNS}
+_ROW_PARTS: dict[str, _Cells] = {}
+_GROUP_PARTS = {g: _Cells(tuple((g, c) for c in _REVIEW_PARTS)) for g, _label in codes.REVIEW_GROUPS}
 
 
-def _row_keys(row: str) -> tuple[tuple[str, str], ...]:
-    keys = _ROW_KEYS.get(row)
-    if keys is None:
-        keys = _ROW_KEYS[row] = tuple((row, c) for c in _APPLICANTS)
-    return keys
+def _row_parts(row: str) -> _Cells:
+    cells = _ROW_PARTS.get(row)
+    if cells is None:
+        cells = _ROW_PARTS[row] = _Cells(tuple((row, c) for c in _APPLICANTS))
+    return cells
 
 
 def _eq(a: float, b: float) -> bool:
@@ -37,34 +56,26 @@ def _fmt(x: float) -> str:
 
 
 def evaluate(template: str | None, tables: dict[str, list[Cell]]) -> list[Check]:
-    req: dict[tuple[str, str], Number | None] = {
-        (c.row or "", c.column): c.value for c in tables.get("requests", [])
-    }
-    rev: dict[tuple[str, str], Number | None] = {
-        (c.group or "", c.column): c.value for c in tables.get("review_litigation", [])
-    }
+    requests = tables.get("requests", [])
+    req: Figures = {(c.row or "", c.column): c.value for c in requests if c.value is not None}
+    rev: Figures = {(c.group or "", c.column): c.value for c in tables.get("review_litigation", [])
+                    if c.value is not None}
     out: list[Check] = []
     if req:
+        rows = list(dict.fromkeys([c.row or "" for c in requests]))  # printed rows, blank ones too
         out += _balance(req)
-        out += _outcomes_sum(template, req)
-        out += _columns_sum(req)
+        out += _outcomes_sum(template, req, rows)
+        out += _columns_sum(req, rows)
     if rev:
         out += _group_sum(rev)
     return out
 
 
-def _values(table: dict[tuple[str, str], Number | None], keys: Iterable[tuple[str, str]]) -> list[Number] | None:
-    """The values at those keys, or None as soon as one is missing or blank."""
-    get = table.get
-    vals = [get(k) for k in keys]
-    return None if None in vals else vals  # type: ignore[return-value]  # no None left
-
-
-def _balance(req: dict[tuple[str, str], Number | None]) -> list[Check]:
+def _balance(req: Figures) -> list[Check]:
     bad: list[str] = []
     evaluated = 0
     for col in _COLUMNS:
-        v = _values(req, _BALANCE_KEYS[col])
+        v = _BALANCE[col].values(req)
         if v is None:
             continue
         evaluated += 1
@@ -79,27 +90,21 @@ def _balance(req: dict[tuple[str, str], Number | None]) -> list[Check]:
 _SPLIT_OTHER = tuple(c for c, _l, _g in codes.REQUEST_ROWS_OTHER_2021)
 _OUTCOME_HEAD = tuple(c for c, _l, g in codes.REQUEST_ROWS_COMMON_HEAD if g is not None)
 # Per column, the outcome cells of a report that prints （六） as one row, and of one that splits it.
-_OUTCOME_KEYS = {
-    split: {col: tuple((r, col) for r in (*_OUTCOME_HEAD, *(_SPLIT_OTHER if split else ("other",))))
+_OUTCOMES = {
+    split: {col: _Cells(tuple((r, col) for r in (*_OUTCOME_HEAD, *(_SPLIT_OTHER if split else ("other",)))))
             for col in _COLUMNS}
     for split in (False, True)
 }
 
 
-def _outcome_keys(template: str | None, req: dict[tuple[str, str], Number | None]
-                  ) -> dict[str, tuple[tuple[str, str], ...]]:
+def _outcomes_sum(template: str | None, req: Figures, rows: list[str]) -> list[Check]:
     # A 2021 report either splits （六） into three rows or prints it as one.
-    split = template == "2021" and any((r, c) in req for r in _SPLIT_OTHER for c in _COLUMNS)
-    return _OUTCOME_KEYS[split]
-
-
-def _outcomes_sum(template: str | None, req: dict[tuple[str, str], Number | None]) -> list[Check]:
-    keys = _outcome_keys(template, req)
+    outcomes = _OUTCOMES[template == "2021" and any(r in rows for r in _SPLIT_OTHER)]
     bad: list[str] = []
     evaluated = 0
     for col in _COLUMNS:
         total = req.get(("total", col))
-        parts = None if total is None else _values(req, keys[col])
+        parts = None if total is None else outcomes[col].values(req)
         if total is None or parts is None:
             continue
         evaluated += 1
@@ -111,13 +116,12 @@ def _outcomes_sum(template: str | None, req: dict[tuple[str, str], Number | None
     return [Check("requests.outcomes_sum", not bad, detail)]
 
 
-def _columns_sum(req: dict[tuple[str, str], Number | None]) -> list[Check]:
-    rows = dict.fromkeys([r for r, _c in req])
+def _columns_sum(req: Figures, rows: list[str]) -> list[Check]:
     bad: list[str] = []
     evaluated = 0
     for row in rows:
         total = req.get((row, "total"))
-        parts = None if total is None else _values(req, _row_keys(row))
+        parts = None if total is None else _row_parts(row).values(req)
         if total is None or parts is None:
             continue
         evaluated += 1
@@ -129,12 +133,12 @@ def _columns_sum(req: dict[tuple[str, str], Number | None]) -> list[Check]:
     return [Check("requests.columns_sum", not bad, detail)]
 
 
-def _group_sum(rev: dict[tuple[str, str], Number | None]) -> list[Check]:
+def _group_sum(rev: Figures) -> list[Check]:
     bad: list[str] = []
     evaluated = 0
     for group, _label in codes.REVIEW_GROUPS:
         total = rev.get((group, "total"))
-        parts = _values(rev, [(group, c) for c in _REVIEW_PARTS])
+        parts = _GROUP_PARTS[group].values(rev)
         if total is None or parts is None:
             continue
         evaluated += 1
