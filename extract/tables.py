@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 from . import codes, labels
 from .model import Cell, Number
@@ -85,6 +86,8 @@ def fit_values(vals: list[Slot], n: int, *, right_aligned: bool = False) -> list
         end = max((v[LINE] for v in vals if v[KIND] == "value"), default=vals[0][LINE])
         if vals[-1][LINE] > end:
             vals = [v for v in vals if v[LINE] <= end]
+    if len(vals) == n:
+        return vals  # the common case: exactly one slot per column
     if right_aligned and len(vals) >= n and all(v[KIND] == "empty" for v in vals[:-n]):
         return vals[-n:]  # full-width rows: spanned label cells pad the left
     if len(vals) >= n and all(v[KIND] == "empty" for v in vals[n:]):
@@ -101,8 +104,8 @@ def fit_values(vals: list[Slot], n: int, *, right_aligned: bool = False) -> list
     return None
 
 
-def _has_value(slots: list[Slot]) -> bool:
-    return "value" in [s[KIND] for s in slots]  # a row's few slots: cheaper than any() and a generator
+_TEXT_OF = itemgetter(TEXT)
+_LINE_OF = itemgetter(LINE)
 
 
 def _grid_like(slots: list[Slot]) -> bool:
@@ -126,7 +129,7 @@ def _rows(slots: list[Slot], match: labels.RowMatcher) -> Iterable[tuple[str, st
                 current = None
             pending.append(slot)
         elif pending:
-            text = pending[0][TEXT] if len(pending) == 1 else "".join(s[TEXT] for s in pending)
+            text = pending[0][TEXT] if len(pending) == 1 else "".join(map(_TEXT_OF, pending))
             hit = match(text)
             vals = [slot]
             current = (hit[0] if hit else "", text, pending, vals)
@@ -152,7 +155,7 @@ def _header_text(slots: list[Slot], *, narrative: int = 40) -> tuple[str, list[S
                 head = []
             else:
                 head.append(s)
-    return "".join(s[TEXT] for s in head), head
+    return "".join(map(_TEXT_OF, head)), head
 
 
 # Every requests row in printed order (both templates): rows must come in this order.
@@ -162,7 +165,7 @@ _REQUEST_ORDER = {code: i for i, (code, _l, _g) in enumerate(
 
 
 # Plain counts as printed, looked up: most request cells are small whole numbers.
-_COUNTS = {str(i): i for i in range(1000)}
+_COUNTS: dict[str, Number] = {str(i): i for i in range(1000)}
 
 
 def read_requests(slots: list[Slot]) -> TableRead:
@@ -180,7 +183,11 @@ def read_requests(slots: list[Slot]) -> TableRead:
     last = -1
     right = _grid_like(slots)
     for row, label, label_slots, vals in _rows(slots, labels.match_request_row):
-        has_values = _has_value(vals)
+        has_values = False
+        for v in vals:
+            if v[KIND] == "value":
+                has_values = True
+                break
         if last < 0 and not has_values and row != "new":
             # header cells (其他, 总计) and their padding, before the first row of numbers; 一、本年新收
             # is the first row itself, and may be printed all blank
@@ -223,7 +230,7 @@ def read_requests(slots: list[Slot]) -> TableRead:
         if row == "carried_forward":
             break
     if out.cells:
-        out.lines.update(s[LINE] for s in head_slots)
+        out.lines.update(map(_LINE_OF, head_slots))
     return out
 
 
@@ -264,11 +271,14 @@ def read_review(slots: list[Slot]) -> TableRead:
                             "than guessed")
         return out
     for (group, column), slot in zip(order, cells, strict=True):
-        value, ok = parse_value(_raw(slot))
+        value: Number | None = _COUNTS.get(slot[TEXT])
+        ok = True
+        if value is None:
+            value, ok = parse_value(_raw(slot))
         if not ok:
             out.warnings.append(f"review_litigation: {group}/{column} value {slot[TEXT]!r} not understood")
         out.add(Cell(None, column, value, slot_raw(slot), group=group))
-    out.lines.update(s[LINE] for s in (*head_slots, *cells))
+    out.lines.update(map(_LINE_OF, head_slots), map(_LINE_OF, cells))
     return out
 
 
@@ -360,11 +370,14 @@ def read_active(slots: list[Slot]) -> TableRead:
             item = _ITEM_OF[row]
             for column, slot in zip(columns, cells, strict=True):
                 money = column in codes.MONEY_COLUMNS
-                value, ok = parse_value(_raw(slot), money=money, unit_yuan=money and unit_yuan)
+                value: Number | None = None if money else _COUNTS.get(slot[TEXT])
+                ok = True
+                if value is None:
+                    value, ok = parse_value(_raw(slot), money=money, unit_yuan=money and unit_yuan)
                 if not ok:
                     out.warnings.append(f"active_disclosure: {row}/{column} value {slot[TEXT]!r} not understood")
                 out.add(Cell(row, column, value, slot_raw(slot), item=item))
-            out.lines.update(s[LINE] for s in (*label_slots, *cells))
+            out.lines.update(map(_LINE_OF, label_slots), map(_LINE_OF, cells))
         out.lines.update(s[LINE] for s in block[:1])
     return out
 
