@@ -8,10 +8,8 @@ labels (tables.py, grids.py) → template from the labels seen → metadata (met
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from itertools import accumulate
 
 from . import codes
 from .checks import evaluate
@@ -160,18 +158,21 @@ class _Finder:
     A needle may be printed with spaces between its characters (`结 果 维 持`), never across lines."""
 
     def __init__(self, folded: list[str], folded_text: str) -> None:
+        self.lines = folded
         self.text = folded_text
         self.n = len(folded)
-        # offsets[i]: where line i starts in the text (one more for the newline after each line)
-        self.offsets = list(accumulate(map((1).__add__, map(len, folded)), initial=0))
+
+    def _offset(self, line: int) -> int:
+        """Where a line starts in the text: the lengths before it, plus their newlines."""
+        return sum(map(len, self.lines[:line])) + line
 
     def first(self, start: int, end: int, *needles: str) -> int | None:
         """The first line in [start, end) that contains any of the needles, spaces ignored."""
         end = min(end, self.n)
         if start >= end:
             return None
-        m = _needles(needles).search(self.text, self.offsets[start], self.offsets[end])
-        return None if m is None else bisect_right(self.offsets, m.start()) - 1
+        m = _needles(needles).search(self.text, self._offset(start), self._offset(end))
+        return None if m is None else self.text.count("\n", 0, m.start())
 
 
 @lru_cache(maxsize=32)
@@ -278,8 +279,7 @@ def _keep(template: str | None, table: str, read: TableRead, warnings: list[str]
         if read.cells:
             warnings.append(f"{table}: template not recognised from the labels; cells kept as read")
         return list(read.cells.values())
-    cells = read.cells
-    kept = [c for k in allowed if (c := cells.get(k)) is not None]
+    kept = list(filter(None, map(read.cells.get, allowed)))  # Cells are never falsy
     dropped = [k for k in read.cells if k not in _allowed_set(template, table)] if len(kept) < len(read.cells) else []
     if dropped:
         warnings.append(f"{table}: {len(dropped)} cells do not belong to the {template} format and were "

@@ -46,11 +46,12 @@ class TableRead:
     lines: set[int] = field(default_factory=set)
 
     def add(self, cell: Cell) -> None:
-        if cell.key in self.cells:
-            self.warnings.append(f"{self.table}: {'/'.join(k for k in cell.key if k)} printed twice; "
+        key = cell.key
+        if key in self.cells:
+            self.warnings.append(f"{self.table}: {'/'.join(k for k in key if k)} printed twice; "
                                  "the first one is kept")
             return
-        self.cells[cell.key] = cell
+        self.cells[key] = cell
 
     def merge(self, other: TableRead) -> None:
         for cell in other.cells.values():
@@ -220,9 +221,7 @@ def read_requests(slots: list[Slot]) -> TableRead:
                     value, ok = parse_value(text)
                     if not ok:
                         out.warnings.append(f"requests: {row}/{column} value {text!r} not understood")
-            key = ("", row, column)
-            if key not in placed:
-                placed[key] = Cell(row, column, value, raw)
+            placed["", row, column] = Cell(row, column, value, raw)  # each row comes once: no check
         out.lines.add(label_slots[-1][LINE])
         out.lines.add(cells[-1][LINE])
         if row in _TEMPLATE_ROWS:
