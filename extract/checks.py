@@ -12,39 +12,30 @@ from operator import itemgetter
 from . import codes
 from .model import Cell, Check, Number
 
-# What the rules read: the numbers of a table by (row or group, column), blank cells left out.
-Figures = dict[tuple[str, str], Number]
+# What the rules read: a table's numbers by row (or group) and column, blank cells left out.
+Figures = dict[str, dict[str, Number]]
 
 
-class _Cells:
-    """A fixed set of cell keys, and a C-level reader for their values (no Python loop per rule)."""
-
-    __slots__ = ("keys", "read")
-
-    def __init__(self, keys: tuple[tuple[str, str], ...]) -> None:
-        self.keys = frozenset(keys)
-        self.read = itemgetter(*keys)
-
-    def values(self, figures: Figures) -> tuple[Number, ...] | None:
-        """The figures in key order, or None when one is missing or blank."""
-        return self.read(figures) if figures.keys() >= self.keys else None
+def _figures(cells: list[Cell], *, by_group: bool = False) -> Figures:
+    out: Figures = {}
+    for c in cells:
+        if c.value is not None:
+            key = (c.group if by_group else c.row) or ""
+            row = out.get(key)
+            if row is None:
+                row = out[key] = {}
+            row[c.column] = c.value
+    return out
 
 
-_APPLICANTS = [c for c, _ in codes.REQUEST_COLUMNS if c != "total"]
+_APPLICANTS = tuple(c for c, _ in codes.REQUEST_COLUMNS if c != "total")
+_HAS_APPLICANTS = frozenset(_APPLICANTS)
+_APPLICANT_VALUES = itemgetter(*_APPLICANTS)  # one C-level read of a row's six applicant columns
 _COLUMNS = [c for c, _ in codes.REQUEST_COLUMNS]
 _REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
-# The cells each rule reads, built once rather than for every report.
-_BALANCE = {col: _Cells((("new", col), ("carried_over", col), ("total", col), ("carried_forward", col)))
-            for col in _COLUMNS}
-_ROW_PARTS: dict[str, _Cells] = {}
-_GROUP_PARTS = {g: _Cells(tuple((g, c) for c in _REVIEW_PARTS)) for g, _label in codes.REVIEW_GROUPS}
-
-
-def _row_parts(row: str) -> _Cells:
-    cells = _ROW_PARTS.get(row)
-    if cells is None:
-        cells = _ROW_PARTS[row] = _Cells(tuple((row, c) for c in _APPLICANTS))
-    return cells
+_HAS_REVIEW_PARTS = frozenset(_REVIEW_PARTS)
+_REVIEW_VALUES = itemgetter(*_REVIEW_PARTS)
+_NO_FIGURES: dict[str, Number] = {}
 
 
 def _eq(a: float, b: float) -> bool:
@@ -57,9 +48,8 @@ def _fmt(x: float) -> str:
 
 def evaluate(template: str | None, tables: dict[str, list[Cell]]) -> list[Check]:
     requests = tables.get("requests", [])
-    req: Figures = {(c.row or "", c.column): c.value for c in requests if c.value is not None}
-    rev: Figures = {(c.group or "", c.column): c.value for c in tables.get("review_litigation", [])
-                    if c.value is not None}
+    req = _figures(requests)
+    rev = _figures(tables.get("review_litigation", []), by_group=True)
     out: list[Check] = []
     if req:
         rows = list(dict.fromkeys([c.row or "" for c in requests]))  # printed rows, blank ones too
@@ -72,15 +62,17 @@ def evaluate(template: str | None, tables: dict[str, list[Cell]]) -> list[Check]
 
 
 def _balance(req: Figures) -> list[Check]:
+    new, carried_over, total, carried_forward = (req.get(r, _NO_FIGURES) for r in
+                                                 ("new", "carried_over", "total", "carried_forward"))
     bad: list[str] = []
     evaluated = 0
     for col in _COLUMNS:
-        v = _BALANCE[col].values(req)
-        if v is None:
+        a, b, c, d = new.get(col), carried_over.get(col), total.get(col), carried_forward.get(col)
+        if a is None or b is None or c is None or d is None:
             continue
         evaluated += 1
-        if not _eq(v[0] + v[1], v[2] + v[3]):
-            bad.append(f"{col}: {_fmt(v[0])}+{_fmt(v[1])} ≠ {_fmt(v[2])}+{_fmt(v[3])}")
+        if not _eq(a + b, c + d):
+            bad.append(f"{col}: {_fmt(a)}+{_fmt(b)} ≠ {_fmt(c)}+{_fmt(d)}")
     if not evaluated:
         return []
     detail = "; ".join(bad) if bad else f"new + carried_over = total + carried_forward in {evaluated} columns"
@@ -89,27 +81,30 @@ def _balance(req: Figures) -> list[Check]:
 
 _SPLIT_OTHER = tuple(c for c, _l, _g in codes.REQUEST_ROWS_OTHER_2021)
 _OUTCOME_HEAD = tuple(c for c, _l, g in codes.REQUEST_ROWS_COMMON_HEAD if g is not None)
-# Per column, the outcome cells of a report that prints （六） as one row, and of one that splits it.
-_OUTCOMES = {
-    split: {col: _Cells(tuple((r, col) for r in (*_OUTCOME_HEAD, *(_SPLIT_OTHER if split else ("other",)))))
-            for col in _COLUMNS}
-    for split in (False, True)
-}
+# The outcome rows of a report that prints （六） as one row, and of one that splits it.
+_OUTCOME_ROWS = {False: (*_OUTCOME_HEAD, "other"), True: (*_OUTCOME_HEAD, *_SPLIT_OTHER)}
 
 
 def _outcomes_sum(template: str | None, req: Figures, rows: list[str]) -> list[Check]:
     # A 2021 report either splits （六） into three rows or prints it as one.
-    outcomes = _OUTCOMES[template == "2021" and any(r in rows for r in _SPLIT_OTHER)]
+    outcome_rows = _OUTCOME_ROWS[template == "2021" and any(r in rows for r in _SPLIT_OTHER)]
+    parts_rows = [req.get(r) for r in outcome_rows]
+    totals = req.get("total")
+    if totals is None or None in parts_rows:
+        return []  # a whole row blank or missing: no column can be checked
     bad: list[str] = []
     evaluated = 0
     for col in _COLUMNS:
-        total = req.get(("total", col))
-        parts = None if total is None else outcomes[col].values(req)
-        if total is None or parts is None:
+        total = totals.get(col)
+        if total is None:
+            continue
+        parts = [r.get(col) for r in parts_rows]  # type: ignore[union-attr]  # no None row left
+        if None in parts:
             continue
         evaluated += 1
-        if not _eq(sum(parts), total):
-            bad.append(f"{col}: outcomes sum to {_fmt(sum(parts))}, total printed {_fmt(total)}")
+        got = sum(parts)  # type: ignore[arg-type]  # no None left
+        if not _eq(got, total):
+            bad.append(f"{col}: outcomes sum to {_fmt(got)}, total printed {_fmt(total)}")
     if not evaluated:
         return []
     detail = "; ".join(bad) if bad else f"total = sum of outcome rows in {evaluated} columns"
@@ -120,13 +115,14 @@ def _columns_sum(req: Figures, rows: list[str]) -> list[Check]:
     bad: list[str] = []
     evaluated = 0
     for row in rows:
-        total = req.get((row, "total"))
-        parts = None if total is None else _row_parts(row).values(req)
-        if total is None or parts is None:
+        figures = req.get(row)
+        if figures is None or "total" not in figures or not figures.keys() >= _HAS_APPLICANTS:
             continue
+        total = figures["total"]
+        got = sum(_APPLICANT_VALUES(figures))
         evaluated += 1
-        if not _eq(sum(parts), total):
-            bad.append(f"{row}: applicants sum to {_fmt(sum(parts))}, total printed {_fmt(total)}")
+        if not _eq(got, total):
+            bad.append(f"{row}: applicants sum to {_fmt(got)}, total printed {_fmt(total)}")
     if not evaluated:
         return []
     detail = "; ".join(bad) if bad else f"total column = sum of the six applicant columns in {evaluated} rows"
@@ -137,10 +133,11 @@ def _group_sum(rev: Figures) -> list[Check]:
     bad: list[str] = []
     evaluated = 0
     for group, _label in codes.REVIEW_GROUPS:
-        total = rev.get((group, "total"))
-        parts = _GROUP_PARTS[group].values(rev)
-        if total is None or parts is None:
+        figures = rev.get(group)
+        if figures is None or "total" not in figures or not figures.keys() >= _HAS_REVIEW_PARTS:
             continue
+        total = figures["total"]
+        parts = _REVIEW_VALUES(figures)
         evaluated += 1
         if not _eq(sum(parts), total):
             bad.append(f"{group}: {'+'.join(_fmt(p) for p in parts)} = {_fmt(sum(parts))}, total printed {_fmt(total)}")
