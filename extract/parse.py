@@ -153,7 +153,7 @@ def _span(headings: list[Heading], kind: str, n_lines: int) -> tuple[int, int] |
 
 
 class _Finder:
-    """Finds the first line that holds a needle, by one regex search of the folded text.
+    """Finds the first line that holds a needle, by regex searches of the folded text.
 
     A needle may be printed with spaces between its characters (`结 果 维 持`), never across lines."""
 
@@ -171,13 +171,22 @@ class _Finder:
         end = min(end, self.n)
         if start >= end:
             return None
-        m = _needles(needles).search(self.text, self._offset(start), self._offset(end))
-        return None if m is None else self.text.count("\n", 0, m.start())
+        text = self.text
+        lo, hi = self._offset(start), self._offset(end)
+        found = None
+        for needle in needles:  # one search each: a literal first character lets the engine skip
+            m = _needle(needle).search(text, lo, hi)
+            if m is not None:
+                found = m.start()
+                hi = text.rfind("\n", lo, found) + 1  # an earlier hit must be on an earlier line
+                if hi <= lo:
+                    break
+        return None if found is None else text.count("\n", 0, found)
 
 
-@lru_cache(maxsize=32)
-def _needles(needles: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(" *".join(map(re.escape, n)) for n in needles))
+@lru_cache(maxsize=64)
+def _needle(needle: str) -> re.Pattern[str]:
+    return re.compile(" *".join(map(re.escape, needle)))
 
 
 def _regions(find: _Finder, headings: list[Heading]) -> dict[str, tuple[int, int]]:
