@@ -216,7 +216,7 @@ def _read_review(rows: Grid, out: TableRead) -> None:
             value, ok = parse_value(raw)
             if not ok:
                 out.warnings.append(f"review_litigation: {group}/{column} value {raw!r} not understood")
-            out.add(Cell(None, column, value, _printed(r, j), group=group))
+            out.add(Cell(None, column, value, _printed(r, j), None, group))
 
 
 def _read_active(rows: Grid, out: TableRead) -> None:
@@ -272,7 +272,7 @@ def _read_active(rows: Grid, out: TableRead) -> None:
                 value, ok = parse_value(raw, money=money, unit_yuan=money and unit_yuan)
                 if not ok:
                     out.warnings.append(f"active_disclosure: {row}/{column} value {raw!r} not understood")
-                out.add(Cell(row, column, value, _printed(r, j), item=_item_of(row)))
+                out.add(Cell(row, column, value, _printed(r, j), _item_of(row)))
 
 
 _GRID_READERS: dict[str, Callable[[Grid, TableRead], None]] = {

@@ -7,6 +7,7 @@ in the parser goes through these functions so that `（一）` and `(一)`, `１
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # Full-width ASCII (U+FF01–U+FF5E) → ASCII; ideographic and other odd spaces → space.
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -15,18 +16,20 @@ _FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x
 # Brackets that are not full-width ASCII but mean the same.
 _FOLD.update({ord("〔"): ord("("), ord("〕"): ord(")"), ord("【"): ord("["), ord("】"): ord("]")})
 _FOLD_MAP = {chr(k): chr(v) for k, v in _FOLD.items() if k != v}
+FOLDABLE = frozenset(_FOLD_MAP)  # the characters fold() changes
 _FOLDABLE = re.compile("[" + re.escape("".join(_FOLD_MAP)) + "]")
 
 
-def fold(text: str) -> str:
+def fold(text: str, present: Iterable[str] | None = None) -> str:
     """Full-width digits, letters and brackets to half-width; odd spaces to plain spaces.
 
     One character in, one character out: offsets found in folded text hold in the original.
     Chinese prose is full of full-width commas and brackets, but only a dozen distinct ones:
     finding which occur and replacing each with str.replace beats a per-character translate
-    (a Python dict lookup for every character) and a callback per match.
+    (a Python dict lookup for every character) and a callback per match. `present`: the foldable
+    characters the text holds, when a caller's own scan already found them.
     """
-    for ch in set(_FOLDABLE.findall(text)):
+    for ch in set(_FOLDABLE.findall(text)) if present is None else present:
         text = text.replace(ch, _FOLD_MAP[ch])
     return text
 

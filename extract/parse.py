@@ -17,8 +17,8 @@ from .decode import decode_bytes, looks_binary, looks_like_html, magic_format
 from .grids import read_grids
 from .metadata import find_metadata
 from .model import Cell, ParseError, Report, Section, Source, Template
-from .normalize import fold, label_key
-from .script import detect_script, to_simplified
+from .normalize import FOLDABLE, fold, label_key
+from .script import script_of, to_simplified, traditional_chars
 from .sections import Heading, _candidate, find_headings
 from .slots import to_slots
 from .tables import TableRead, read_active, read_requests, read_review
@@ -80,6 +80,12 @@ def parse_report(data: bytes, *, content_type: str | None = None, url: str | Non
     return parse_text(text, source=Source("text", f"nianbao-text {PARSER_VERSION}"))
 
 
+@lru_cache(maxsize=1)
+def _marks() -> re.Pattern[str]:
+    """Traditional-only characters and the ones fold() changes, in one character class."""
+    return re.compile("[" + re.escape("".join(sorted(traditional_chars() | FOLDABLE))) + "]")
+
+
 def _blank_text(data: bytes) -> bool:
     """Whitespace in any common encoding (ideographic spaces, a lone BOM) is still an empty file."""
     if len(data) > 4096:
@@ -99,18 +105,22 @@ def parse_text(text: str, *, grids: Sequence[list[list[str]]] = (), meta: Mappin
         raise ParseError(f"{len(text):,} characters of text is far more than one report; refused")
     report = Report(source=source or Source("text", f"nianbao-text {PARSER_VERSION}"))
     sample = text + "".join(c for g in grids for row in g[:3] for c in row) if grids else text
-    if detect_script(sample) == "traditional":
+    # One scan finds both what marks traditional script and what fold() has to change.
+    marks = set(_marks().findall(sample))
+    foldable: frozenset[str] | None = FOLDABLE.intersection(marks)
+    if script_of(marks) == "traditional":
         report.script = "traditional"
         text = to_simplified(text)
         grids = [[[to_simplified(c) for c in row] for row in g] for g in grids]
         meta = {to_simplified(k): to_simplified(v) for k, v in (meta or {}).items()}
+        foldable = None  # the converted text is scanned again
     last = text.rfind("\n") + 1
     if last < len(text) and text[last:].isspace():
         # A last line of only blanks with no newline after it is a file cut short in the middle of
         # a row, not a printed blank cell.
         text = text[:last]
     lines = text.split("\n")
-    folded_text = fold(text)
+    folded_text = fold(text, foldable)
     # fold() maps one character to one, so lines stay aligned (and the same list when nothing changed)
     folded = lines if folded_text == text else folded_text.split("\n")
     headings = find_headings(folded, folded_text)

@@ -276,7 +276,7 @@ def read_review(slots: list[Slot]) -> TableRead:
             value, ok = parse_value(_raw(slot))
         if not ok:
             out.warnings.append(f"review_litigation: {group}/{column} value {slot[TEXT]!r} not understood")
-        out.add(Cell(None, column, value, slot_raw(slot), group=group))
+        out.add(Cell(None, column, value, slot_raw(slot), None, group))  # positional: no kwargs dict
     out.lines.update(map(_LINE_OF, head_slots), map(_LINE_OF, cells))
     return out
 
@@ -375,7 +375,7 @@ def read_active(slots: list[Slot]) -> TableRead:
                     value, ok = parse_value(_raw(slot), money=money, unit_yuan=money and unit_yuan)
                 if not ok:
                     out.warnings.append(f"active_disclosure: {row}/{column} value {slot[TEXT]!r} not understood")
-                out.add(Cell(row, column, value, slot_raw(slot), item=item))
+                out.add(Cell(row, column, value, slot_raw(slot), item))  # positional: no kwargs dict
             out.lines.update(map(_LINE_OF, label_slots), map(_LINE_OF, cells))
         out.lines.update(s[LINE] for s in block[:1])
     return out
