@@ -185,6 +185,12 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None, printed: 
                 kind, text = cells.get(part) or _classify(part)
                 add((kind, text, no, None))
         elif "\t" in raw:
+            if raw[0] == "\t" and raw.find("\t", 1) < 0:  # `\t0`: one indented cell, Word's usual line
+                kind, text = cells.get(raw) or _classify(raw)  # (the cell is the line, stripped)
+                add((kind, text, no, None))
+                if printed is not None and printed[no] != raw:
+                    _keep_printed(out, first, raw, printed[no])
+                continue
             parts = raw.split("\t")
             if not parts[0].strip():
                 parts = parts[1:]  # the indentation tab
@@ -192,6 +198,12 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None, printed: 
                 kind, text = cells.get(part) or _classify(part)
                 add((kind, text, no, None))
         else:
+            hit = None if " " in raw else cells.get(raw) or _classify(raw)
+            if hit is not None and hit[0] != "empty":  # one cell per line: the common case
+                add((hit[0], hit[1], no, None))
+                if printed is not None and printed[no] != raw:
+                    _keep_printed(out, first, raw, printed[no])
+                continue
             t = raw.strip()
             if not t:
                 if blank_cells is None:
