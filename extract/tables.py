@@ -375,7 +375,10 @@ def read_active(slots: list[Slot]) -> TableRead:
                     value, ok = parse_value(_raw(slot), money=money, unit_yuan=money and unit_yuan)
                 if not ok:
                     out.warnings.append(f"active_disclosure: {row}/{column} value {slot[TEXT]!r} not understood")
-                out.add(Cell(row, column, value, slot_raw(slot), item))  # positional: no kwargs dict
+                if (item, row, column) in out.cells:  # the cell's key, without building the cell
+                    out.add(Cell(row, column, value, slot_raw(slot), item))  # (warns, keeps the first)
+                else:
+                    out.cells[item, row, column] = Cell(row, column, value, slot_raw(slot), item)
             out.lines.update(map(_LINE_OF, label_slots), map(_LINE_OF, cells))
         out.lines.update(s[LINE] for s in block[:1])
     return out
