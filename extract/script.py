@@ -1,12 +1,12 @@
 """Traditional → simplified script, converted only when the text really is traditional.
 
 Conversion with OpenCC costs little, but detection comes first so that the common simplified
-report pays nothing but one small conversion of its distinct characters.
+report pays nothing for it: the parser finds a text's traditional-only characters in the same
+character-class scan that finds what fold() changes, and `script_of` judges them.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Literal
@@ -31,11 +31,6 @@ def traditional_chars() -> frozenset[str]:
     return frozenset(a for a, b in zip(chars, converted, strict=True) if a != b)
 
 
-@lru_cache(maxsize=1)
-def _traditional_only() -> re.Pattern[str]:
-    return re.compile("[" + "".join(sorted(traditional_chars())) + "]")
-
-
 # A few traditional-only characters turn up even in simplified text (variants, names).
 _TRADITIONAL_THRESHOLD = 8
 
@@ -44,11 +39,6 @@ def script_of(chars: Iterable[str]) -> Script:
     """Traditional when enough distinct traditional-only characters are among `chars`."""
     return "traditional" if len(traditional_chars().intersection(chars)) >= _TRADITIONAL_THRESHOLD \
         else "simplified"
-
-
-def detect_script(text: str) -> Script:
-    """Traditional when enough distinct traditional-only characters appear."""
-    return script_of(set(_traditional_only().findall(text)))
 
 
 def to_simplified(text: str) -> str:

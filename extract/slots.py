@@ -188,35 +188,27 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None, printed: 
             if raw[0] == "\t" and raw.find("\t", 1) < 0:  # `\t0`: one indented cell, Word's usual line
                 kind, text = cells.get(raw) or _classify(raw)  # (the cell is the line, stripped)
                 add((kind, text, no, None))
-                if printed is not None and printed[no] != raw:
-                    _keep_printed(out, first, raw, printed[no])
-                continue
-            parts = raw.split("\t")
-            if not parts[0].strip():
-                parts = parts[1:]  # the indentation tab
-            for part in parts:
-                kind, text = cells.get(part) or _classify(part)
-                add((kind, text, no, None))
+            else:
+                parts = raw.split("\t")
+                if not parts[0].strip():
+                    parts = parts[1:]  # the indentation tab
+                for part in parts:
+                    kind, text = cells.get(part) or _classify(part)
+                    add((kind, text, no, None))
         else:
             hit = None if " " in raw else cells.get(raw) or _classify(raw)
             if hit is not None and hit[0] != "empty":  # one cell per line: the common case
                 add((hit[0], hit[1], no, None))
-                if printed is not None and printed[no] != raw:
-                    _keep_printed(out, first, raw, printed[no])
-                continue
-            t = raw.strip()
-            if not t:
+            elif not raw.strip():
                 if blank_cells is None:
                     blank_cells = _one_cell_per_line(lines, start, stop)
                 if blank_cells and _blank_cell(lines, no, start, stop):
                     add(("empty", "", no, None))
                 continue
-            if " " in t:
+            else:  # a line with spaces: a row of cells, or a label that keeps its spaces
+                t = raw.strip()
                 for kind, text in _FREE.get(t) or _split_free(t):
                     add((kind, text, no, None))
-            else:  # one cell per line: the common case
-                kind, text = cells.get(t) or _classify(t)
-                add((kind, text, no, None))
         if printed is not None and printed[no] != raw:
             _keep_printed(out, first, raw, printed[no])
     return out
