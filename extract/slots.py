@@ -10,7 +10,7 @@ vanished and nobody can say where it was, which the table parser reports rather 
 from __future__ import annotations
 
 import re
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 
 from .labels import match_active_row, match_request_row
 from .normalize import join_cjk_spaces
@@ -53,37 +53,36 @@ _WS = re.compile(r"[ \t]+")
 # Cell texts repeat across a report and across reports (`0`, `—`, the official labels): their
 # classification is looked up, not worked out again. Bounded so a long crawl cannot grow it forever.
 _CACHE_LIMIT = 50_000
+_T = TypeVar("_T")
 _CELLS: dict[str, tuple[SlotKind, str]] = {}
 _FREE: dict[str, tuple[tuple[SlotKind, str], ...]] = {}
 
 
+def _remember(cache: dict[str, _T], key: str, value: _T) -> _T:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 def _classify(text: str) -> tuple[SlotKind, str]:
-    """(kind, text) of one cell's text: stripped, and a label's CJK spaces closed up."""
-    hit = _CELLS.get(text)
-    if hit is not None:
-        return hit
+    """(kind, text) of one cell's text: stripped, and a label's CJK spaces closed up.
+
+    Callers look in _CELLS first (`_CELLS.get(text) or _classify(text)`); this is the miss."""
     t = text.strip()
-    kind: tuple[SlotKind, str]
     if not t:
-        kind = ("empty", "")
-    elif (t.isdigit() and t.isascii()) or is_value_text(t):
-        kind = ("value", t)
-    else:
-        kind = ("label", join_cjk_spaces(t) if " " in t else t)
-    if len(_CELLS) >= _CACHE_LIMIT:
-        _CELLS.clear()
-    _CELLS[text] = kind
-    return kind
+        return _remember(_CELLS, text, ("empty", ""))
+    if (t.isdigit() and t.isascii()) or is_value_text(t):
+        return _remember(_CELLS, text, ("value", t))
+    return _remember(_CELLS, text, ("label", join_cjk_spaces(t) if " " in t else t))
 
 
 def _split_free(text: str) -> tuple[tuple[SlotKind, str], ...]:
     """A line without cell separators: whitespace separates cells, but a label keeps its spaces.
 
     `一、本年新收政府信息公开申请数量 0 0 0` → one label then values; `商 业 企 业` → one label.
+    Callers look in _FREE first; this is the miss.
     """
-    hit = _FREE.get(text)
-    if hit is not None:
-        return hit
     out: list[tuple[SlotKind, str]] = []
     pending: list[str] = []
     for token in _WS.split(text.strip()):
@@ -98,10 +97,7 @@ def _split_free(text: str) -> tuple[tuple[SlotKind, str], ...]:
             pending.append(token)
     if pending:
         out.append(("label", join_cjk_spaces(" ".join(pending))))
-    if len(_FREE) >= _CACHE_LIMIT:
-        _FREE.clear()
-    _FREE[text] = hit = tuple(out)
-    return hit
+    return _remember(_FREE, text, tuple(out))
 
 
 def _one_cell_per_line(lines: list[str], start: int, stop: int) -> bool:
@@ -125,7 +121,8 @@ def _one_cell_per_line(lines: list[str], start: int, stop: int) -> bool:
 
 
 def _is_value_line(lines: list[str], no: int) -> bool:
-    return _classify(lines[no])[0] == "value"
+    line = lines[no]
+    return (_CELLS.get(line) or _classify(line))[0] == "value"
 
 
 def _blank_cell(lines: list[str], no: int, start: int, stop: int) -> bool:

@@ -19,7 +19,7 @@ from . import codes, labels
 from .model import Cell, Number
 from .normalize import fold, label_key
 from .slots import KIND, LINE, TEXT, Slot, slot_raw
-from .values import parse_value
+from .values import PLAIN_COUNTS, parse_value
 
 OFFICIAL_REQUEST_COLUMNS = tuple(c for c, _ in codes.REQUEST_COLUMNS)
 OFFICIAL_REVIEW_COLUMNS = tuple((g, c) for g, _ in codes.REVIEW_GROUPS for c, _ in codes.REVIEW_COLUMNS)
@@ -165,10 +165,6 @@ _REQUEST_ORDER = {code: i for i, (code, _l, _g) in enumerate(
      *codes.REQUEST_ROWS_TAIL))}
 
 
-# Plain counts as printed, looked up: most request cells are small whole numbers.
-_COUNTS: dict[str, Number] = {str(i): i for i in range(1000)}
-
-
 def read_requests(slots: list[Slot]) -> TableRead:
     """三、收到和处理政府信息公开申请情况 from its region's slots."""
     out = TableRead("requests")
@@ -216,7 +212,7 @@ def read_requests(slots: list[Slot]) -> TableRead:
                 raw = ""
             else:
                 raw = text if printed is None else printed
-                value = _COUNTS.get(text)  # the common case, without the general parser
+                value = PLAIN_COUNTS.get(text)  # the common case, without the general parser
                 if value is None:
                     value, ok = parse_value(text)
                     if not ok:
@@ -270,7 +266,7 @@ def read_review(slots: list[Slot]) -> TableRead:
                             "than guessed")
         return out
     for (group, column), slot in zip(order, cells, strict=True):
-        value: Number | None = _COUNTS.get(slot[TEXT])
+        value: Number | None = PLAIN_COUNTS.get(slot[TEXT])
         ok = True
         if value is None:
             value, ok = parse_value(_raw(slot))
@@ -369,16 +365,13 @@ def read_active(slots: list[Slot]) -> TableRead:
             item = _ITEM_OF[row]
             for column, slot in zip(columns, cells, strict=True):
                 money = column in codes.MONEY_COLUMNS
-                value: Number | None = None if money else _COUNTS.get(slot[TEXT])
+                value: Number | None = None if money else PLAIN_COUNTS.get(slot[TEXT])
                 ok = True
                 if value is None:
                     value, ok = parse_value(_raw(slot), money=money, unit_yuan=money and unit_yuan)
                 if not ok:
                     out.warnings.append(f"active_disclosure: {row}/{column} value {slot[TEXT]!r} not understood")
-                if (item, row, column) in out.cells:  # the cell's key, without building the cell
-                    out.add(Cell(row, column, value, slot_raw(slot), item))  # (warns, keeps the first)
-                else:
-                    out.cells[item, row, column] = Cell(row, column, value, slot_raw(slot), item)
+                out.add(Cell(row, column, value, slot_raw(slot), item))  # positional: no kwargs dict
             out.lines.update(map(_LINE_OF, label_slots), map(_LINE_OF, cells))
         out.lines.update(s[LINE] for s in block[:1])
     return out

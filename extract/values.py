@@ -18,6 +18,9 @@ _VALUE = re.compile(
 
 
 _VALUE_START = frozenset("+-0123456789")
+# Small plain counts as printed, and their values: most table cells are one of these, and a
+# table reader looks them up (`PLAIN_COUNTS.get(text)`) before it pays for a parse_value call.
+PLAIN_COUNTS: dict[str, Number] = {str(i): i for i in range(1000)}
 
 
 def is_value_text(text: str) -> bool:
@@ -35,8 +38,12 @@ def parse_value(raw: str, *, money: bool = False, unit_yuan: bool = False) -> tu
     An unreadable text gives (None, False) so the caller can warn instead of guessing.
     """
     t = raw.strip()
-    if t.isdigit() and t.isascii() and not unit_yuan:  # the common case: a plain count
-        return int(t), True
+    if not unit_yuan:
+        count = PLAIN_COUNTS.get(t)
+        if count is not None:
+            return count, True
+        if t.isdigit() and t.isascii():  # a larger plain count
+            return int(t), True
     if t in NULL_MARKERS:
         return None, True
     m = _VALUE.match(t)
