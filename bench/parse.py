@@ -31,13 +31,6 @@ TARGETS = {"text": 1000, "html": 100}
 FORMAT_TARGETS = {"pdf": "10/s", "ocr": "0.1/s (10 s/page)"}
 
 
-def _cpu_per_report(docs: list[tuple[bytes, str]], passes: int = 3) -> float:
-    best = float("inf")
-    for _ in range(passes):
-        best = min(best, _one_pass(docs))
-    return best
-
-
 def _one_pass(docs: list[tuple[bytes, str]]) -> float:
     start = time.process_time()
     for data, ctype in docs:
