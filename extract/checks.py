@@ -7,7 +7,8 @@ A rule whose cells are missing is left out rather than reported ok; a blank cell
 from __future__ import annotations
 
 import math
-from operator import itemgetter
+from itertools import groupby
+from operator import attrgetter, itemgetter
 
 from . import codes
 from .model import Cell, Check, Number
@@ -16,18 +17,26 @@ from .model import Cell, Check, Number
 Figures = dict[str, dict[str, Number]]
 
 
-def _figures(cells: list[Cell], *, by_group: bool = False) -> Figures:
+def _figures(cells: list[Cell], *, by_group: bool = False) -> tuple[Figures, list[str]]:
+    """(figures, every row or group printed in order, blank ones too)."""
     out: Figures = {}
-    for c in cells:
-        if c.value is not None:
-            key = (c.group if by_group else c.row) or ""
-            row = out.get(key)
-            if row is None:
-                row = out[key] = {}
-            row[c.column] = c.value
-    return out
+    keys: dict[str, None] = {}
+    # The cells of a row come together (the readers place a row at a time): one dict per run.
+    for key, run in groupby(cells, _GROUP if by_group else _ROW):
+        k = key or ""
+        keys[k] = None
+        figures = {c.column: c.value for c in run if c.value is not None}
+        if not figures:
+            continue
+        if k in out:  # a row printed in two places: the later cells win, as they were read
+            out[k].update(figures)
+        else:
+            out[k] = figures
+    return out, list(keys)
 
 
+_ROW = attrgetter("row")
+_GROUP = attrgetter("group")
 _APPLICANTS = tuple(c for c, _ in codes.REQUEST_COLUMNS if c != "total")
 _HAS_APPLICANTS = frozenset(_APPLICANTS)
 _APPLICANT_VALUES = itemgetter(*_APPLICANTS)  # one C-level read of a row's six applicant columns
@@ -48,11 +57,10 @@ def _fmt(x: float) -> str:
 
 def evaluate(template: str | None, tables: dict[str, list[Cell]]) -> list[Check]:
     requests = tables.get("requests", [])
-    req = _figures(requests)
-    rev = _figures(tables.get("review_litigation", []), by_group=True)
+    req, rows = _figures(requests)
+    rev, _groups = _figures(tables.get("review_litigation", []), by_group=True)
     out: list[Check] = []
     if req:
-        rows = list(dict.fromkeys([c.row or "" for c in requests]))  # printed rows, blank ones too
         out += _balance(req)
         out += _outcomes_sum(template, req, rows)
         out += _columns_sum(req, rows)
