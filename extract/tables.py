@@ -19,7 +19,7 @@ from . import codes, labels
 from .model import Cell, Number
 from .normalize import fold, label_key
 from .slots import KIND, LINE, TEXT, Slot, slot_raw
-from .values import PLAIN_COUNTS, parse_value
+from .values import KNOWN_VALUES, parse_value
 
 OFFICIAL_REQUEST_COLUMNS = tuple(c for c, _ in codes.REQUEST_COLUMNS)
 OFFICIAL_REVIEW_COLUMNS = tuple((g, c) for g, _ in codes.REVIEW_GROUPS for c, _ in codes.REVIEW_COLUMNS)
@@ -197,7 +197,10 @@ def read_requests(slots: list[Slot]) -> TableRead:
             if has_values:
                 out.warnings.append(f"requests: row {row} ({label[-20:]!r}) out of the printed order; left out")
             continue
-        cells = fit_values(drop_label_line_padding(label_slots[-1][LINE], vals), len(order), right_aligned=right)
+        if not right and len(vals) == len(order) and vals[0][KIND] != "empty":
+            cells: list[Slot] | None = vals  # one slot per column and no padding to drop: the common row
+        else:
+            cells = fit_values(drop_label_line_padding(label_slots[-1][LINE], vals), len(order), right_aligned=right)
         if cells is None:
             if has_values:
                 n_vals = sum(1 for v in vals if v[KIND] == "value")
@@ -212,11 +215,9 @@ def read_requests(slots: list[Slot]) -> TableRead:
                 raw = ""
             else:
                 raw = text if printed is None else printed
-                value = PLAIN_COUNTS.get(text)  # the common case, without the general parser
-                if value is None:
-                    value, ok = parse_value(text)
-                    if not ok:
-                        out.warnings.append(f"requests: {row}/{column} value {text!r} not understood")
+                value, ok = KNOWN_VALUES.get(text) or parse_value(text)  # mostly known: no parse
+                if not ok:
+                    out.warnings.append(f"requests: {row}/{column} value {text!r} not understood")
             placed["", row, column] = Cell(row, column, value, raw)  # each row comes once: no check
         out.lines.add(label_slots[-1][LINE])
         out.lines.add(cells[-1][LINE])
@@ -266,10 +267,7 @@ def read_review(slots: list[Slot]) -> TableRead:
                             "than guessed")
         return out
     for (group, column), slot in zip(order, cells, strict=True):
-        value: Number | None = PLAIN_COUNTS.get(slot[TEXT])
-        ok = True
-        if value is None:
-            value, ok = parse_value(_raw(slot))
+        value, ok = KNOWN_VALUES.get(slot[TEXT]) or parse_value(_raw(slot))
         if not ok:
             out.warnings.append(f"review_litigation: {group}/{column} value {slot[TEXT]!r} not understood")
         out.add(Cell(None, column, value, slot_raw(slot), None, group))  # positional: no kwargs dict
@@ -365,10 +363,8 @@ def read_active(slots: list[Slot]) -> TableRead:
             item = _ITEM_OF[row]
             for column, slot in zip(columns, cells, strict=True):
                 money = column in codes.MONEY_COLUMNS
-                value: Number | None = None if money else PLAIN_COUNTS.get(slot[TEXT])
-                ok = True
-                if value is None:
-                    value, ok = parse_value(_raw(slot), money=money, unit_yuan=money and unit_yuan)
+                value, ok = (None if money else KNOWN_VALUES.get(slot[TEXT])) \
+                    or parse_value(_raw(slot), money=money, unit_yuan=money and unit_yuan)
                 if not ok:
                     out.warnings.append(f"active_disclosure: {row}/{column} value {slot[TEXT]!r} not understood")
                 out.add(Cell(row, column, value, slot_raw(slot), item))  # positional: no kwargs dict
