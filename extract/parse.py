@@ -174,6 +174,10 @@ class _Finder:
 
     def _offset(self, line: int) -> int:
         """Where a line starts in the text: the lengths before it, plus their newlines."""
+        if line == 0:
+            return 0
+        if line >= self.n:
+            return len(self.text)
         return sum(map(len, self.lines[:line])) + line
 
     def first(self, start: int, end: int, *needles: str) -> int | None:

@@ -156,7 +156,8 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None, printed: 
     # Markdown (and grid-like text) opens every row with a pipe, often ruled with |---|;
     # trafilatura ends each cell with a pipe, so there a line that starts with `|` starts with a
     # blank cell.
-    piped = [lines[no].strip() for no in range(start, stop) if "|" in lines[no]]
+    piped = [lines[no].strip() for no in range(start, stop) if "|" in lines[no]] \
+        if "|" in "".join(lines[start:stop]) else []  # (one C-level test, for text without pipes)
     markdown = any("-" in p and _MD_RULE.match(p) for p in piped) or (
         len(piped) >= 3 and sum(p.startswith("|") for p in piped) >= 0.9 * len(piped))
     out.grid_like = markdown
