@@ -7,8 +7,7 @@ A rule whose cells are missing is left out rather than reported ok; a blank cell
 from __future__ import annotations
 
 import math
-from itertools import groupby
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 
 from . import codes
 from .model import Cell, Check, Number
@@ -18,25 +17,21 @@ Figures = dict[str, dict[str, Number]]
 
 
 def _figures(cells: list[Cell], *, by_group: bool = False) -> tuple[Figures, list[str]]:
-    """(figures, every row or group printed in order, blank ones too)."""
-    out: Figures = {}
-    keys: dict[str, None] = {}
-    # The cells of a row come together (the readers place a row at a time): one dict per run.
-    for key, run in groupby(cells, _GROUP if by_group else _ROW):
-        k = key or ""
-        keys[k] = None
-        figures = {c.column: c.value for c in run if c.value is not None}
-        if not figures:
-            continue
-        if k in out:  # a row printed in two places: the later cells win, as they were read
-            out[k].update(figures)
-        else:
-            out[k] = figures
-    return out, list(keys)
+    """(figures, every row or group printed, in order, blank ones too)."""
+    out: Figures = {}  # every row printed, in order; rows with no figure are dropped at the end
+    last: str | None = None
+    row: dict[str, Number] = {}
+    for c in cells:  # the readers place a row at a time: the row changes only between runs
+        key = (c.group if by_group else c.row) or ""
+        if key != last:
+            row = out.setdefault(key, {})
+            last = key
+        value = c.value
+        if value is not None:
+            row[c.column] = value
+    return {k: v for k, v in out.items() if v}, list(out)
 
 
-_ROW = attrgetter("row")
-_GROUP = attrgetter("group")
 _APPLICANTS = tuple(c for c, _ in codes.REQUEST_COLUMNS if c != "total")
 _HAS_APPLICANTS = frozenset(_APPLICANTS)
 _APPLICANT_VALUES = itemgetter(*_APPLICANTS)  # one C-level read of a row's six applicant columns
