@@ -182,7 +182,7 @@ def _read_requests(rows: Grid, out: TableRead) -> None:
             value, ok = parse_value(raw)
             if not ok:
                 out.warnings.append(f"requests: {row}/{column} value {raw!r} not understood")
-            out.add(Cell(row, column, value, _printed(r, j)))
+            out.add(("", row, column), Cell(row, column, value, _printed(r, j)))
         if row in ("other_no_correction", "other_no_fee", "other_other"):
             out.evidence["2021"] += 3
 
@@ -216,7 +216,7 @@ def _read_review(rows: Grid, out: TableRead) -> None:
             value, ok = parse_value(raw)
             if not ok:
                 out.warnings.append(f"review_litigation: {group}/{column} value {raw!r} not understood")
-            out.add(Cell(None, column, value, _printed(r, j), None, group))
+            out.add((group, "", column), Cell(None, column, value, _printed(r, j), None, group))
 
 
 def _read_active(rows: Grid, out: TableRead) -> None:
@@ -272,7 +272,8 @@ def _read_active(rows: Grid, out: TableRead) -> None:
                 value, ok = parse_value(raw, money=money, unit_yuan=money and unit_yuan)
                 if not ok:
                     out.warnings.append(f"active_disclosure: {row}/{column} value {raw!r} not understood")
-                out.add(Cell(row, column, value, _printed(r, j), _item_of(row)))
+                item = _item_of(row)
+                out.add((item, row, column), Cell(row, column, value, _printed(r, j), item))
 
 
 _GRID_READERS: dict[str, Callable[[Grid, TableRead], None]] = {

@@ -45,8 +45,9 @@ class TableRead:
     evidence: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))  # template → votes
     lines: set[int] = field(default_factory=set)
 
-    def add(self, cell: Cell) -> None:
-        key = cell.key
+    def add(self, key: tuple[str, str, str], cell: Cell) -> None:
+        """Place a cell under its key (item or group, row, column), given by the caller: the readers
+        know it already, and Cell.key costs a property call per cell."""
         if key in self.cells:
             self.warnings.append(f"{self.table}: {'/'.join(k for k in key if k)} printed twice; "
                                  "the first one is kept")
@@ -270,7 +271,7 @@ def read_review(slots: list[Slot]) -> TableRead:
         value, ok = KNOWN_VALUES.get(slot[TEXT]) or parse_value(_raw(slot))
         if not ok:
             out.warnings.append(f"review_litigation: {group}/{column} value {slot[TEXT]!r} not understood")
-        out.add(Cell(None, column, value, slot_raw(slot), None, group))  # positional: no kwargs dict
+        out.add((group, "", column), Cell(None, column, value, slot_raw(slot), None, group))  # positional args
     out.lines.update(map(_LINE_OF, head_slots), map(_LINE_OF, cells))
     return out
 
@@ -367,7 +368,7 @@ def read_active(slots: list[Slot]) -> TableRead:
                     or parse_value(_raw(slot), money=money, unit_yuan=money and unit_yuan)
                 if not ok:
                     out.warnings.append(f"active_disclosure: {row}/{column} value {slot[TEXT]!r} not understood")
-                out.add(Cell(row, column, value, slot_raw(slot), item))  # positional: no kwargs dict
+                out.add((item, row, column), Cell(row, column, value, slot_raw(slot), item))  # positional args
             out.lines.update(map(_LINE_OF, label_slots), map(_LINE_OF, cells))
         out.lines.update(s[LINE] for s in block[:1])
     return out
