@@ -39,13 +39,27 @@ def _one_pass(docs: list[tuple[bytes, str]]) -> float:
     return (time.process_time() - start) / len(docs)
 
 
+def _reference() -> float:
+    """CPU seconds of a fixed pure-Python loop: how fast this machine runs the interpreter just now.
+
+    Printed beside the figures so that runs on a shared VM, whose speed swings by half from one
+    minute to the next, can be compared: the same parser reads slower exactly when this reads slower."""
+    start = time.process_time()
+    s = 0
+    for i in range(1_000_000):
+        s += i * i % 7
+    return time.process_time() - start
+
+
 def _interleaved(sets: dict[str, list[tuple[bytes, str]]], rounds: int) -> dict[str, float]:
-    """Best CPU seconds per report of each set, its passes spread over `rounds` rounds of all sets.
+    """Best CPU seconds per report of each set, its passes spread over `rounds` rounds of all sets
+    (and under "reference", the best of the reference loop timed in the same rounds).
 
     On a shared VM the CPU runs slow for spells of tens of seconds; passes of one set taken back to
     back can all fall into one spell, so each round visits every set once and the best round counts."""
-    best = dict.fromkeys(sets, float("inf"))
+    best = dict.fromkeys([*sets, "reference"], float("inf"))
     for _ in range(rounds):
+        best["reference"] = min(best["reference"], _reference())
         for name, docs in sets.items():
             best[name] = min(best[name], _one_pass(docs))
     return best
@@ -112,6 +126,8 @@ def main(argv: list[str] | None = None) -> None:
         per = best["text/seeds (real)"]
         print(f"{'text/seeds (real)':<20} {1 / per:>14,.0f} {per * 1000:>10.2f} {'-':>16} "
               f"{_peak_mib(sets['text/seeds (real)']):>9.1f}  {TARGETS['text']:,}/s")
+    print(f"machine reference: {best['reference'] * 1000:.0f} ms for a fixed pure-Python loop, best of the same "
+          "rounds (lower = a faster machine just now; figures scale with it)")
     for family, pers in totals.items():
         mean = sum(pers) / len(pers)
         verdict = "meets" if 1 / mean >= TARGETS[family] else "BELOW"
