@@ -18,8 +18,7 @@ _VALUE = re.compile(
 
 
 _VALUE_START = frozenset("+-0123456789")
-# Small plain counts as printed, and their values: most table cells are one of these, and a
-# table reader looks them up (`PLAIN_COUNTS.get(text)`) before it pays for a parse_value call.
+# Small plain counts as printed, and their values: most table cells are one of these.
 PLAIN_COUNTS: dict[str, Number] = {str(i): i for i in range(1000)}
 # parse_value's answer for the texts most cells print (small counts and the null placeholders), for
 # readers to look up first: `KNOWN_VALUES.get(text) or parse_value(text)` (the tuples are never falsy).
