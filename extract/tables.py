@@ -198,10 +198,7 @@ def read_requests(slots: list[Slot]) -> TableRead:
             if has_values:
                 out.warnings.append(f"requests: row {row} ({label[-20:]!r}) out of the printed order; left out")
             continue
-        if not right and len(vals) == len(order) and vals[0][KIND] != "empty":
-            cells: list[Slot] | None = vals  # one slot per column and no padding to drop: the common row
-        else:
-            cells = fit_values(drop_label_line_padding(label_slots[-1][LINE], vals), len(order), right_aligned=right)
+        cells = fit_values(drop_label_line_padding(label_slots[-1][LINE], vals), len(order), right_aligned=right)
         if cells is None:
             if has_values:
                 n_vals = sum(1 for v in vals if v[KIND] == "value")
