@@ -307,8 +307,7 @@ def _keep(template: str | None, table: str, read: TableRead, warnings: list[str]
         return []
     allowed = _allowed(template, table)
     if allowed is None:
-        if read.cells:
-            warnings.append(f"{table}: template not recognised from the labels; cells kept as read")
+        warnings.append(f"{table}: template not recognised from the labels; cells kept as read")
         return list(read.cells.values())
     kept = list(filter(None, map(read.cells.get, allowed)))  # Cells are never falsy
     dropped = [k for k in read.cells if k not in _allowed_set(template, table)] if len(kept) < len(read.cells) else []

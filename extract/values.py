@@ -18,12 +18,11 @@ _VALUE = re.compile(
 
 
 _VALUE_START = frozenset("+-0123456789")
-# Small plain counts as printed, and their values: most table cells are one of these.
-PLAIN_COUNTS: dict[str, Number] = {str(i): i for i in range(1000)}
-# parse_value's answer for the texts most cells print (small counts and the null placeholders), for
-# readers to look up first: `KNOWN_VALUES.get(text) or parse_value(text)` (the tuples are never falsy).
+# parse_value's answer for the texts most cells print: the null placeholders and small plain counts.
+# parse_value starts here, and readers look here first (`KNOWN_VALUES.get(text) or parse_value(text)`;
+# the tuples are never falsy) to skip the call.
 KNOWN_VALUES: dict[str, tuple[Number | None, bool]] = {
-    **{t: (None, True) for t in NULL_MARKERS}, **{t: (n, True) for t, n in PLAIN_COUNTS.items()}}
+    **{t: (None, True) for t in NULL_MARKERS}, **{str(i): (i, True) for i in range(1000)}}
 
 
 def is_value_text(text: str) -> bool:
@@ -41,14 +40,14 @@ def parse_value(raw: str, *, money: bool = False, unit_yuan: bool = False) -> tu
     An unreadable text gives (None, False) so the caller can warn instead of guessing.
     """
     t = raw.strip()
-    if not unit_yuan:
-        count = PLAIN_COUNTS.get(t)
-        if count is not None:
-            return count, True
-        if t.isdigit() and t.isascii():  # a larger plain count
-            return int(t), True
     if t in NULL_MARKERS:
         return None, True
+    if not unit_yuan:  # (under a 元 header a plain count is yuan, converted below)
+        known = KNOWN_VALUES.get(t)
+        if known is not None:
+            return known
+        if t.isdigit() and t.isascii():  # a larger plain count
+            return int(t), True
     m = _VALUE.match(t)
     if m is None:
         return None, False
