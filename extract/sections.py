@@ -74,7 +74,9 @@ def _candidate(line: str) -> tuple[int, str] | None:
 
 # A line that starts like a heading. Searched as "a newline, then …" so that the regex engine jumps
 # from newline to newline instead of trying `^` at every character; the first line is matched alone.
-_QUICK_FIRST = re.compile(r"[ \t#>*]*第?[一二三四五六七八九十]{1,3}[ \t]*(?:[、.,，:：．]|部分)")
+# Possessive repeats (`*+`): what follows each run can never be part of it, so giving characters
+# back cannot help, and a line of Word text (`\t0`) or an indented paragraph fails at once.
+_QUICK_FIRST = re.compile(r"[ \t#>*]*+第?[一二三四五六七八九十]{1,3}+[ \t]*+(?:[、.,，:：．]|部分)")
 _QUICK = re.compile(r"\n" + _QUICK_FIRST.pattern)
 
 
