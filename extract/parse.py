@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from itertools import accumulate
 
 from . import codes
 from .checks import evaluate
@@ -179,14 +180,18 @@ class _Finder:
         self.lines = folded
         self.text = folded_text
         self.n = len(folded)
+        self._lengths: list[int] | None = None  # summed lengths of the lines before each line
 
     def _offset(self, line: int) -> int:
-        """Where a line starts in the text: the lengths before it, plus their newlines."""
+        """Where a line starts in the text. The lengths are summed once, on the first call that
+        needs them: the searches ask for a dozen offsets a report."""
         if line == 0:
             return 0
         if line >= self.n:
             return len(self.text)
-        return sum(map(len, self.lines[:line])) + line
+        if self._lengths is None:
+            self._lengths = list(accumulate(map(len, self.lines), initial=0))
+        return self._lengths[line] + line  # the lines before it, and their newlines
 
     def first(self, start: int, end: int, *needles: str) -> int | None:
         """The first line in [start, end) that contains any of the needles, spaces ignored."""
@@ -326,9 +331,15 @@ def _sections(lines: list[str], headings: list[Heading], table_lines: bytearray)
     for i, h in enumerate(headings):
         end = headings[i + 1].line if i + 1 < len(headings) else len(lines)
         body: list[str] = []
-        for no in range(h.line + 1, end):
+        no = h.line + 1
+        while no < end:
+            if table_lines[no]:  # a table's lines are one block: jump past it
+                no = table_lines.find(0, no, end)
+                if no < 0:
+                    break
             line = lines[no]
-            if table_lines[no] or not line or line.isspace() or _CHROME.match(line) or _is_table_debris(line):
+            no += 1
+            if not line or line.isspace() or _CHROME.match(line) or _is_table_debris(line):
                 continue
             if "bookmark" in line:
                 line = _WORD_BOOKMARK.sub("", line)
