@@ -21,6 +21,7 @@ from .normalize import fold, label_key
 from .slots import KIND, LINE, TEXT, Slot, slot_raw
 from .values import KNOWN_VALUES, parse_value
 
+_new = object.__new__  # see read_requests
 OFFICIAL_REQUEST_COLUMNS = tuple(c for c, _ in codes.REQUEST_COLUMNS)
 OFFICIAL_REVIEW_COLUMNS = tuple((g, c) for g, _ in codes.REVIEW_GROUPS for c, _ in codes.REVIEW_COLUMNS)
 
@@ -216,7 +217,15 @@ def read_requests(slots: list[Slot]) -> TableRead:
                 value, ok = KNOWN_VALUES.get(text) or parse_value(text)  # mostly known: no parse
                 if not ok:
                     out.warnings.append(f"requests: {row}/{column} value {text!r} not understood")
-            placed["", row, column] = Cell(row, column, value, raw)  # each row comes once: no check
+            # Cell(row, column, value, raw), built without calling Cell.__init__: a Python frame
+            # per cell was a third of what a cell costs, and this table has ~180 of them
+            cell = _new(Cell)
+            cell.row = row
+            cell.column = column
+            cell.value = value
+            cell.raw = raw
+            cell.item = cell.group = None
+            placed["", row, column] = cell  # each row comes once: no check
         out.lines.add(label_slots[-1][LINE])
         out.lines.add(cells[-1][LINE])
         if row in _TEMPLATE_ROWS:
