@@ -159,7 +159,7 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None, printed: 
     piped = [lines[no].strip() for no in range(start, stop) if "|" in lines[no]] \
         if "|" in "".join(lines[start:stop]) else []  # (one C-level test, for text without pipes)
     markdown = any("-" in p and _MD_RULE.match(p) for p in piped) or (
-        len(piped) >= 3 and sum(p.startswith("|") for p in piped) >= 0.9 * len(piped))
+        len(piped) >= 3 and sum(p[0] == "|" for p in piped) >= 0.9 * len(piped))
     out.grid_like = markdown
     blank_cells: bool | None = False if piped else None  # decided at the first empty line
     add = out.append
@@ -175,15 +175,17 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None, printed: 
                 add(("empty", "", no, None))  # one blank cell on a line of its own: `|`
                 continue
             parts = raw.split("|")
-            if markdown and stripped.startswith("|"):
+            if markdown and stripped[0] == "|":  # (never empty: it holds a pipe)
                 parts = parts[1:]  # the pipe that opens a Markdown row
-            if stripped.endswith("|"):
+            if stripped[-1] == "|":
                 parts = parts[:-1]
             for part in parts:
                 kind, text = cells.get(part) or _classify(part)
                 add((kind, text, no, None))
         elif "\t" in raw:
-            if raw[0] == "\t" and raw.find("\t", 1) < 0:  # `\t0`: one indented cell, Word's usual line
+            # `\t0`: one indented cell, Word's usual line. (`in` on a slice: str.find with a start
+            # offset parses its arguments the slow way, and this runs on most lines of Word text.)
+            if raw[0] == "\t" and "\t" not in raw[1:]:
                 kind, text = cells.get(raw) or _classify(raw)  # (the cell is the line, stripped)
                 add((kind, text, no, None))
             else:
