@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from .normalize import fold
 
-_WS = re.compile(r"\s+")
 _TITLE_CORE = re.compile(r"政府信息公开.{0,8}?(?:年度报告|年报|工作报告)")
 _REPORT_SUFFIX = re.compile(
     r"(?:关于)?(?:\d{4}年度?)?(?:的)?政府信息公开.{0,8}?(?:年度报告|年报|工作报告).*$"
@@ -55,6 +54,17 @@ _INTRO = re.compile(
 )
 
 
+def _no_space(text: str) -> str:
+    """Whitespace removed: split and join in C, the same characters as the regex `\\s` (checked on
+    every code point), at a fraction of a substitution's cost."""
+    return "".join(text.split())
+
+
+def _has_field(text: str) -> bool:
+    """Could the line hold a `key: value` field? Each one has a colon; most lines have none."""
+    return ":" in text or "：" in text
+
+
 @dataclass(slots=True)
 class Metadata:
     title: str | None = None
@@ -67,6 +77,8 @@ def parse_meta_lines(lines: list[str]) -> dict[str, str]:
     """`发布日期:2021-01-08`, `索引号: | … | 公开日期: | 2020-02-13 |` → {canonical key: value}."""
     out: dict[str, str] = {}
     for line in lines:
+        if not _has_field(line):
+            continue
         for m in _META_LINE.finditer(fold(line)):
             key = _META_KEYS[m.group(1)]
             value = m.group(2).strip().strip("|").strip()
@@ -85,17 +97,20 @@ def normalise_meta(meta: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+_SITE_DASHES = "-_|—–"
 _SITE_SUFFIX = re.compile(r"((?:年度报告|年报|工作报告|报告)(?:\((?:图片版|全文|文字版)\))?)\s*[-_|—–]+[^-_|—–]{1,30}$")
 
 
 def clean_title(text: str) -> str:
     """The title as printed, without spaces, markup or a portal's `-站点名` suffix."""
-    t = _SITE_SUFFIX.sub(r"\1", _WS.sub("", fold(text)).strip("#*|:："))
+    t = _no_space(fold(text)).strip("#*|:：")
+    if any(dash in t for dash in _SITE_DASHES):  # (the suffix follows a dash)
+        t = _SITE_SUFFIX.sub(r"\1", t)
     return t.replace("(", "（").replace(")", "）") if "(" in t else t
 
 
 def is_report_title(text: str) -> bool:
-    return bool(_TITLE_CORE.search(_WS.sub("", fold(text)))) and len(text) <= 90
+    return bool(_TITLE_CORE.search(_no_space(fold(text)))) and len(text) <= 90
 
 
 def find_title(head: list[str], meta: Mapping[str, str]) -> str | None:
@@ -104,14 +119,14 @@ def find_title(head: list[str], meta: Mapping[str, str]) -> str | None:
         return clean_title(meta["title"])
     for i, line in enumerate(head):
         text = line.strip().strip("#* ")
-        if not text or _META_LINE.search(fold(text)):
+        if not text or (_has_field(text) and _META_LINE.search(fold(text))):
             continue
-        if is_report_title(text) and len(_WS.sub("", text)) <= 60:
+        if is_report_title(text) and len(_no_space(text)) <= 60:
             return clean_title(text)
         # A title broken over two lines: `东风区…办事处2020年` / `政府信息公开工作年度报告`.
         if i + 1 < len(head) and len(text) <= 40:
             joined = text + head[i + 1].strip().strip("#* ")
-            if is_report_title(joined) and len(_WS.sub("", joined)) <= 60 and not is_report_title(text):
+            if is_report_title(joined) and len(_no_space(joined)) <= 60 and not is_report_title(text):
                 return clean_title(joined)
     return None
 
@@ -122,7 +137,7 @@ _HAN = re.compile(r"[\u4e00-\u9fa5]")
 
 
 def agency_from_title(title: str) -> str | None:
-    t = _REPORT_SUFFIX.sub("", _WS.sub("", fold(title)))
+    t = _REPORT_SUFFIX.sub("", _no_space(fold(title)))
     t = _LEADING_YEAR.sub("", t)
     t = _TRAILING_YEAR.sub("", t).strip("（）()【】[]:：-—_ ")
     if 2 <= len(t) <= 40 and _HAN.search(t):
@@ -134,11 +149,11 @@ def agency_from_text(paragraphs: list[str]) -> str | None:
     """An agency named where a report names itself: `现将X2023年政府信息公开…`, or a first sentence
     that opens with the body's name (`临翔区政务服务管理局始终坚持…`)."""
     for p in paragraphs:
-        m = _INTRO.search(_WS.sub("", fold(p)))
+        m = _INTRO.search(_no_space(fold(p)))
         if m:
             return m.group(1)
     for p in paragraphs:
-        m = _OPENING.match(_WORD_DEBRIS.sub("", _WS.sub("", fold(p))))
+        m = _OPENING.match(_WORD_DEBRIS.sub("", _no_space(fold(p))))
         if m and not re.match(r"(?:19|20)\d{2}", m.group(1)):
             return m.group(1)
     return None
@@ -148,7 +163,7 @@ def agency_from_source(source: str | None) -> str | None:
     """`来源：章贡区财政局` names the agency when it is an organisation (not 本网, not a newspaper)."""
     if not source:
         return None
-    t = _WS.sub("", fold(source))
+    t = _no_space(fold(source))
     return t if _ORG_NAME.fullmatch(t) else None
 
 

@@ -34,9 +34,10 @@ _SNIFF_CHARS = 8192  # where an HTML page shows its doctype or first tags (as sn
 
 # Formats read by extract/formats.py (sniffed from the bytes): PDF, DOCX/XLSX/OFD, DOC/WPS/XLS, scans.
 _DOCUMENT_FORMATS = frozenset({"pdf", "zip", "ole", "image"})
-# Lines of page furniture that survive into saved text: never report text.
+# Lines of page furniture that survive into saved text: never report text. (`\s*+`: no word starts
+# with a space, so an indented paragraph fails without retrying each shorter indent.)
 _CHROME = re.compile(
-    r"^\s*(?:分享到|打印本页|【?打印】?|关闭窗口|【?关闭】?|扫一扫|【?字体|字号|点击数|浏览次数|访问量|"
+    r"^\s*+(?:分享到|打印本页|【?打印】?|关闭窗口|【?关闭】?|扫一扫|【?字体|字号|点击数|浏览次数|访问量|"
     r"上一篇|下一篇|相关链接|来源[:：]|发布日期[:：]|发布时间[:：]|索引号)"
 )
 # Word's hidden bookmarks that leak into saved text (`[bookmark: _GoBack]`): cut, keep the sentence.
