@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from operator import itemgetter
 
 from . import codes, labels
@@ -21,7 +22,7 @@ from .normalize import fold, label_key
 from .slots import KIND, LINE, TEXT, Slot, slot_raw
 from .values import KNOWN_VALUES, parse_value
 
-_new = object.__new__  # see read_requests
+_new = object.__new__  # builds a Cell without its __init__: see read_requests
 OFFICIAL_REQUEST_COLUMNS = tuple(c for c, _ in codes.REQUEST_COLUMNS)
 OFFICIAL_REVIEW_COLUMNS = tuple((g, c) for g, _ in codes.REVIEW_GROUPS for c, _ in codes.REVIEW_COLUMNS)
 
@@ -48,12 +49,15 @@ class TableRead:
 
     def add(self, key: tuple[str, str, str], cell: Cell) -> None:
         """Place a cell under its key (item or group, row, column), given by the caller: the readers
-        know it already, and Cell.key costs a property call per cell."""
-        if key in self.cells:
-            self.warnings.append(f"{self.table}: {'/'.join(k for k in key if k)} printed twice; "
-                                 "the first one is kept")
-            return
-        self.cells[key] = cell
+        know it already, and Cell.key costs a property call per cell. A hot loop may inline this as
+        `if cells.setdefault(key, cell) is not cell: read.printed_twice(key)`."""
+        if self.cells.setdefault(key, cell) is not cell:
+            self.printed_twice(key)
+
+    def printed_twice(self, key: tuple[str, str, str]) -> None:
+        """A second cell under a key already placed: the first one is kept, and the report says so."""
+        self.warnings.append(f"{self.table}: {'/'.join(k for k in key if k)} printed twice; "
+                             "the first one is kept")
 
     def merge(self, other: TableRead) -> None:
         for cell in other.cells.values():
@@ -218,7 +222,8 @@ def read_requests(slots: list[Slot]) -> TableRead:
                 if not ok:
                     out.warnings.append(f"requests: {row}/{column} value {text!r} not understood")
             # Cell(row, column, value, raw), built without calling Cell.__init__: a Python frame
-            # per cell was a third of what a cell costs, and this table has ~180 of them
+            # per cell was a third of what a cell costs, and this table has ~180 of them. (Every
+            # field is set: a Cell made this way is the same as one from the constructor.)
             cell = _new(Cell)
             cell.row = row
             cell.column = column
@@ -273,11 +278,19 @@ def read_review(slots: list[Slot]) -> TableRead:
         out.warnings.append(f"review_litigation: {n_vals} values for {len(order)} columns; left out rather "
                             "than guessed")
         return out
+    placed = out.cells
     for (group, column), slot in zip(order, cells, strict=True):
         value, ok = KNOWN_VALUES.get(slot[TEXT]) or parse_value(_raw(slot))
         if not ok:
             out.warnings.append(f"review_litigation: {group}/{column} value {slot[TEXT]!r} not understood")
-        out.add((group, "", column), Cell(None, column, value, slot_raw(slot), None, group))  # positional args
+        cell = _new(Cell)  # Cell(None, column, value, raw, None, group), without an __init__ frame
+        cell.row = cell.item = None
+        cell.column = column
+        cell.value = value
+        cell.raw = slot_raw(slot)
+        cell.group = group
+        if placed.setdefault((group, "", column), cell) is not cell:  # out.add, inlined
+            out.printed_twice((group, "", column))
     out.lines.update(map(_LINE_OF, head_slots), map(_LINE_OF, cells))
     return out
 
@@ -327,15 +340,15 @@ def _header_padding(block: list[Slot]) -> int:
 def read_active(slots: list[Slot]) -> TableRead:
     """二、主动公开政府信息情况: blocks headed 第二十条第（X）项, each with its own column header."""
     out = TableRead("active_disclosure")
-    blocks: list[list[Slot]] = []
-    for s in slots:
-        if s[KIND] == "label" and "第二十条" in s[TEXT]:
-            blocks.append([])
-        if blocks:
-            blocks[-1].append(s)
-    if not blocks:
+    # Each block runs from its 第二十条 label to the next one (only a label holds those words).
+    starts = [i for i, text in enumerate(map(_TEXT_OF, slots)) if "第二十条" in text]
+    if not starts:
         return out
-    for block in blocks:
+    starts.append(len(slots))
+    placed = out.cells
+    right = _grid_like(slots)
+    for start, end in pairwise(starts):
+        block = slots[start:end]
         header, _ = _header_text(block)
         hits = labels.scan(header, "active")
         found = labels.dedupe_adjacent([c for _p, c, _w in hits])
@@ -345,7 +358,7 @@ def read_active(slots: list[Slot]) -> TableRead:
             elif word in ("本年处理决定", "收费金额"):
                 out.evidence["2021"] += 2
         unit_yuan = _declares_yuan(header)
-        pad = _header_padding(block) if _grid_like(slots) else 0
+        pad = _header_padding(block) if right else 0
         for row, label, label_slots, vals in _rows(block, labels.match_active_row):
             if not row:
                 if any(v[KIND] == "value" for v in vals):
@@ -359,7 +372,7 @@ def read_active(slots: list[Slot]) -> TableRead:
                 vals = vals[:-pad]  # the block is narrower than the table: its rows pad on the right
             n = _active_value_count(vals, row, found)
             columns, assumed = _active_row_columns(row, found, n) if n else (None, False)
-            cells = fit_values(vals, n, right_aligned=_grid_like(slots)) if columns else None
+            cells = fit_values(vals, n, right_aligned=right) if columns else None
             if columns is None or cells is None:
                 out.warnings.append(f"active_disclosure: row {row} could not be aligned with its column "
                                     f"labels ({', '.join(found) or 'none'})")
@@ -374,9 +387,17 @@ def read_active(slots: list[Slot]) -> TableRead:
                     or parse_value(_raw(slot), money=money, unit_yuan=money and unit_yuan)
                 if not ok:
                     out.warnings.append(f"active_disclosure: {row}/{column} value {slot[TEXT]!r} not understood")
-                out.add((item, row, column), Cell(row, column, value, slot_raw(slot), item))  # positional args
+                cell = _new(Cell)  # Cell(row, column, value, raw, item), without an __init__ frame
+                cell.row = row
+                cell.column = column
+                cell.value = value
+                cell.raw = slot_raw(slot)
+                cell.item = item
+                cell.group = None
+                if placed.setdefault((item, row, column), cell) is not cell:  # out.add, inlined
+                    out.printed_twice((item, row, column))
             out.lines.update(map(_LINE_OF, label_slots), map(_LINE_OF, cells))
-        out.lines.update(s[LINE] for s in block[:1])
+        out.lines.add(block[0][LINE])
     return out
 
 
