@@ -166,7 +166,6 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None, printed: 
     cells = _CELLS
     for no in range(start, stop):
         raw = lines[no]
-        first = len(out)
         if "|" in raw:
             if "-" in raw and _MD_RULE.match(raw):
                 continue  # Markdown's |---|---| rule is not a row
@@ -179,6 +178,7 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None, printed: 
                 parts = parts[1:]  # the pipe that opens a Markdown row
             if stripped[-1] == "|":
                 parts = parts[:-1]
+            first = len(out)
             for part in parts:
                 kind, text = cells.get(part) or _classify(part)
                 add((kind, text, no, None))
@@ -188,27 +188,34 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None, printed: 
             if raw[0] == "\t" and "\t" not in raw[1:]:
                 kind, text = cells.get(raw) or _classify(raw)  # (the cell is the line, stripped)
                 add((kind, text, no, None))
-            else:
-                parts = raw.split("\t")
-                if not parts[0].strip():
-                    parts = parts[1:]  # the indentation tab
-                for part in parts:
-                    kind, text = cells.get(part) or _classify(part)
-                    add((kind, text, no, None))
+                if kind == "value" and printed is not None and printed[no] != raw:
+                    _keep_printed(out, len(out) - 1, raw, printed[no])
+                continue  # (only a value keeps its printed text)
+            parts = raw.split("\t")
+            if not parts[0].strip():
+                parts = parts[1:]  # the indentation tab
+            first = len(out)
+            for part in parts:
+                kind, text = cells.get(part) or _classify(part)
+                add((kind, text, no, None))
         else:
             hit = None if " " in raw else cells.get(raw) or _classify(raw)
             if hit is not None and hit[0] != "empty":  # one cell per line: the common case
                 add((hit[0], hit[1], no, None))
-            elif not raw.strip():
+                if hit[0] == "value" and printed is not None and printed[no] != raw:
+                    _keep_printed(out, len(out) - 1, raw, printed[no])
+                continue
+            if not raw.strip():
                 if blank_cells is None:
                     blank_cells = _one_cell_per_line(lines, start, stop)
                 if blank_cells and _blank_cell(lines, no, start, stop):
                     add(("empty", "", no, None))
                 continue
-            else:  # a line with spaces: a row of cells, or a label that keeps its spaces
-                t = raw.strip()
-                for kind, text in _FREE.get(t) or _split_free(t):
-                    add((kind, text, no, None))
+            # a line with spaces: a row of cells, or a label that keeps its spaces
+            t = raw.strip()
+            first = len(out)
+            for kind, text in _FREE.get(t) or _split_free(t):
+                add((kind, text, no, None))
         if printed is not None and printed[no] != raw:
             _keep_printed(out, first, raw, printed[no])
     return out
