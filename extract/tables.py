@@ -88,8 +88,9 @@ def fit_values(vals: list[Slot], n: int, *, right_aligned: bool = False) -> list
     end are padding from merged cells. A row short of values in a layout that drops blanks has
     lost the position of its blank cells, so it cannot be placed.
     """
-    if right_aligned and vals:
+    if right_aligned and vals and vals[-1][LINE] != vals[0][LINE]:
         # A full-width row is one line; empties after it open the next row (its spanned labels).
+        # (Slots all on one line, the usual row, have nothing after that line to drop.)
         end = max((v[LINE] for v in vals if v[KIND] == "value"), default=vals[0][LINE])
         if vals[-1][LINE] > end:
             vals = [v for v in vals if v[LINE] <= end]
