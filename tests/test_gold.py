@@ -6,11 +6,13 @@ Scored with ../shared/tools/score_report.py itself, so a pass here is a pass by 
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from extract import parse_report
+from extract.model import Cell
 
 from .shared import GOLD_SEEDS, SEEDS, need_shared, scorer
 
@@ -44,3 +46,18 @@ def test_seed_checks_hold(gold_path: Path) -> None:
     assert {c.rule for c in parsed.checks} == {
         "requests.balance", "requests.outcomes_sum", "requests.columns_sum", "review_litigation.group_sum"}
     assert all(c.ok for c in parsed.checks), [c.detail for c in parsed.checks if not c.ok]
+
+
+@pytest.mark.parametrize("gold_path", GOLD, ids=[p.stem for p in GOLD])
+def test_every_cell_has_every_field(gold_path: Path) -> None:
+    """The text readers build cells without Cell.__init__ (for speed): each field must still be set,
+    so a field added to Cell and forgotten there fails here, not in a reader of the archive."""
+    need_shared()
+    report = parse_report((SEEDS / f"{gold_path.stem}.txt").read_bytes())
+    names = [f.name for f in fields(Cell)]
+    cells = [c for table in report.tables.values() for c in table]
+    assert cells
+    for cell in cells:
+        for name in names:
+            getattr(cell, name)  # AttributeError on a slot never set
+        assert cell == Cell(*(getattr(cell, n) for n in names))
