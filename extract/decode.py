@@ -107,7 +107,10 @@ def _declared_header(content_type: str | None) -> str | None:
 
 
 def _declared_meta(data: bytes) -> str | None:
-    m = _META_CHARSET.search(data[:_META_SCAN_BYTES])
+    head = data[:_META_SCAN_BYTES]
+    if b"<" not in head:
+        return None  # plain text: no tag at all (the case-insensitive pattern would try every byte)
+    m = _META_CHARSET.search(head)
     return _normalise_label(m.group(1).decode("ascii", "replace")) if m else None
 
 
@@ -123,6 +126,8 @@ def _utf16_without_bom(sample: bytes) -> str | None:
 
     Not all of them: CJK code points such as 开 (U+5F00) put a NUL on the other side.
     """
+    if 0 not in sample:
+        return None  # (memchr; counting every byte is for the few samples that hold a NUL)
     nuls = sample.count(0)
     if nuls < max(4, len(sample) // 20):
         return None
