@@ -103,6 +103,11 @@ def _split_free(text: str) -> tuple[tuple[SlotKind, str], ...]:
 def _one_cell_per_line(lines: list[str], start: int, stop: int) -> bool:
     """Text with one cell per line (no tabs, no rows of spaced values): there a blank cell prints
     as an empty line, so empty lines between values are cells."""
+    region = lines[start:stop]
+    joined = "".join(region)
+    if "\t" not in joined and " " not in joined:  # no line can be a row: its lines are its cells
+        stripped = list(map(str.strip, region))  # (counted in C: the common case of this layout)
+        return len(stripped) - stripped.count("") >= 20
     cells = 0
     rows = 0
     most_rows = 0.05 * (stop - start)  # cells can be no more than the lines: past this, it is not
