@@ -49,15 +49,11 @@ class TableRead:
 
     def add(self, key: tuple[str, str, str], cell: Cell) -> None:
         """Place a cell under its key (item or group, row, column), given by the caller: the readers
-        know it already, and Cell.key costs a property call per cell. A hot loop may inline this as
-        `if cells.setdefault(key, cell) is not cell: read.printed_twice(key)`."""
+        know it already, and Cell.key costs a property call per cell. A second cell under the same
+        key is reported, and the first one kept."""
         if self.cells.setdefault(key, cell) is not cell:
-            self.printed_twice(key)
-
-    def printed_twice(self, key: tuple[str, str, str]) -> None:
-        """A second cell under a key already placed: the first one is kept, and the report says so."""
-        self.warnings.append(f"{self.table}: {'/'.join(k for k in key if k)} printed twice; "
-                             "the first one is kept")
+            self.warnings.append(f"{self.table}: {'/'.join(k for k in key if k)} printed twice; "
+                                 "the first one is kept")
 
     def merge(self, other: TableRead) -> None:
         for cell in other.cells.values():
@@ -223,8 +219,9 @@ def read_requests(slots: list[Slot]) -> TableRead:
                 if not ok:
                     out.warnings.append(f"requests: {row}/{column} value {text!r} not understood")
             # Cell(row, column, value, raw), built without calling Cell.__init__: a Python frame
-            # per cell was a third of what a cell costs, and this table has ~180 of them. (Every
-            # field is set: a Cell made this way is the same as one from the constructor.)
+            # per cell was a third of what a cell costs, and this table has ~180 of them, seven in
+            # ten of a report's cells (the other tables keep the constructor). Every field is set:
+            # a Cell made this way equals one from the constructor (tests/test_gold.py checks).
             cell = _new(Cell)
             cell.row = row
             cell.column = column
@@ -279,19 +276,11 @@ def read_review(slots: list[Slot]) -> TableRead:
         out.warnings.append(f"review_litigation: {n_vals} values for {len(order)} columns; left out rather "
                             "than guessed")
         return out
-    placed = out.cells
     for (group, column), slot in zip(order, cells, strict=True):
         value, ok = KNOWN_VALUES.get(slot[TEXT]) or parse_value(_raw(slot))
         if not ok:
             out.warnings.append(f"review_litigation: {group}/{column} value {slot[TEXT]!r} not understood")
-        cell = _new(Cell)  # Cell(None, column, value, raw, None, group), without an __init__ frame
-        cell.row = cell.item = None
-        cell.column = column
-        cell.value = value
-        cell.raw = slot_raw(slot)
-        cell.group = group
-        if placed.setdefault((group, "", column), cell) is not cell:  # out.add, inlined
-            out.printed_twice((group, "", column))
+        out.add((group, "", column), Cell(None, column, value, slot_raw(slot), None, group))
     out.lines.update(map(_LINE_OF, head_slots), map(_LINE_OF, cells))
     return out
 
@@ -346,7 +335,6 @@ def read_active(slots: list[Slot]) -> TableRead:
     if not starts:
         return out
     starts.append(len(slots))
-    placed = out.cells
     right = _grid_like(slots)
     for start, end in pairwise(starts):
         block = slots[start:end]
@@ -388,15 +376,7 @@ def read_active(slots: list[Slot]) -> TableRead:
                     or parse_value(_raw(slot), money=money, unit_yuan=money and unit_yuan)
                 if not ok:
                     out.warnings.append(f"active_disclosure: {row}/{column} value {slot[TEXT]!r} not understood")
-                cell = _new(Cell)  # Cell(row, column, value, raw, item), without an __init__ frame
-                cell.row = row
-                cell.column = column
-                cell.value = value
-                cell.raw = slot_raw(slot)
-                cell.item = item
-                cell.group = None
-                if placed.setdefault((item, row, column), cell) is not cell:  # out.add, inlined
-                    out.printed_twice((item, row, column))
+                out.add((item, row, column), Cell(row, column, value, slot_raw(slot), item))
             out.lines.update(map(_LINE_OF, label_slots), map(_LINE_OF, cells))
         out.lines.add(block[0][LINE])
     return out

@@ -50,7 +50,7 @@ def test_seed_checks_hold(gold_path: Path) -> None:
 
 @pytest.mark.parametrize("gold_path", GOLD, ids=[p.stem for p in GOLD])
 def test_every_cell_has_every_field(gold_path: Path) -> None:
-    """The text readers build cells without Cell.__init__ (for speed): each field must still be set,
+    """The requests reader builds cells without Cell.__init__ (for speed): each field must still be set,
     so a field added to Cell and forgotten there fails here, not in a reader of the archive."""
     need_shared()
     report = parse_report((SEEDS / f"{gold_path.stem}.txt").read_bytes())
