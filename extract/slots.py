@@ -100,13 +100,11 @@ def _split_free(text: str) -> tuple[tuple[SlotKind, str], ...]:
     return _remember(_FREE, text, tuple(out))
 
 
-def _one_cell_per_line(lines: list[str], start: int, stop: int) -> bool:
+def _one_cell_per_line(lines: list[str], start: int, stop: int, joined: str) -> bool:
     """Text with one cell per line (no tabs, no rows of spaced values): there a blank cell prints
-    as an empty line, so empty lines between values are cells."""
-    region = lines[start:stop]
-    joined = "".join(region)
+    as an empty line, so empty lines between values are cells. `joined`: lines[start:stop] joined."""
     if "\t" not in joined and " " not in joined:  # no line can be a row: its lines are its cells
-        stripped = list(map(str.strip, region))  # (counted in C: the common case of this layout)
+        stripped = list(map(str.strip, lines[start:stop]))  # (counted in C: the common case of this layout)
         return len(stripped) - stripped.count("") >= 20
     cells = 0
     rows = 0
@@ -161,8 +159,8 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None, printed: 
     # Markdown (and grid-like text) opens every row with a pipe, often ruled with |---|;
     # trafilatura ends each cell with a pipe, so there a line that starts with `|` starts with a
     # blank cell.
-    piped = [lines[no].strip() for no in range(start, stop) if "|" in lines[no]] \
-        if "|" in "".join(lines[start:stop]) else []  # (one C-level test, for text without pipes)
+    joined = "".join(lines[start:stop])  # for C-level tests of the whole region
+    piped = [lines[no].strip() for no in range(start, stop) if "|" in lines[no]] if "|" in joined else []
     markdown = any("-" in p and _MD_RULE.match(p) for p in piped) or (
         len(piped) >= 3 and sum(p[0] == "|" for p in piped) >= 0.9 * len(piped))
     out.grid_like = markdown
@@ -212,7 +210,7 @@ def to_slots(lines: list[str], start: int = 0, end: int | None = None, printed: 
                 continue
             if not raw.strip():
                 if blank_cells is None:
-                    blank_cells = _one_cell_per_line(lines, start, stop)
+                    blank_cells = _one_cell_per_line(lines, start, stop, joined)
                 if blank_cells and _blank_cell(lines, no, start, stop):
                     add(("empty", "", no, None))
                 continue
