@@ -22,8 +22,10 @@ HTML = [("Content-Type", "text/html; charset=utf-8")]
 
 
 def nianbao_crawl(*args: str) -> subprocess.CompletedProcess[str]:
+    """`nianbao crawl` with the loopback settings first, so that a test's own `--set` (the last one
+    given wins) overrides them: a test asking for DOWNLOAD_TIMEOUT=10 gets 10 s, not the default 3 s."""
     sets = [f"--set={k}={json.dumps(v)}" for k, v in {**LOOPBACK_SETTINGS, "LOG_LEVEL": "ERROR"}.items()]
-    return subprocess.run([sys.executable, "-m", "nianbao.cli", "crawl", *args, *sets], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "nianbao.cli", "crawl", *sets, *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=240)
 
 
@@ -191,7 +193,9 @@ def test_a_report_reached_first_through_an_aggregator_still_gets_its_attachments
     from crawler.testing.server import load_portals
 
     site = load_portals(("F4", "F6"))
-    site.routes[("www.f4-fj.gov.cn", "GET", "/fjdzapp/data?channelid=1377&prepage=5&page=1")].options["delay"] = 3
+    # The hub's link reaches the page in well under a second; the list answers after 5 s, inside the 10 s
+    # DOWNLOAD_TIMEOUT given below (a list slower than the timeout would be retried, never answered).
+    site.routes[("www.f4-fj.gov.cn", "GET", "/fjdzapp/data?channelid=1377&prepage=5&page=1")].options["delay"] = 5
     page = "http://www.f4-fj.gov.cn/zwgk/zfxxgkndbg/202603/t20260302_2192645.htm"
     want = next(r for r in site.truths["F4"]["reports"] if canonical_url(r["canonical_url"]) == canonical_url(page))
     with serve_portals(site=site) as server:
