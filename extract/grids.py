@@ -43,9 +43,20 @@ class PrintedRow(list[str]):
 
 
 def _fold_row(row: list[str]) -> list[str]:
-    folded = [fold(c) for c in row]
-    if folded == row:
-        return folded
+    # One fold() of the whole row, not one per cell: fold maps one character to one and never makes
+    # or removes a \x1f, so the row splits back into the same cells (unless a cell holds one itself).
+    if not row:
+        return []
+    joined = "\x1f".join(row)
+    if joined.count("\x1f") == len(row) - 1:
+        folded_joined = fold(joined)
+        if folded_joined == joined:
+            return list(row)
+        folded = folded_joined.split("\x1f")
+    else:
+        folded = [fold(c) for c in row]
+        if folded == row:
+            return folded
     out = PrintedRow(folded)
     out.printed = row
     return out
