@@ -15,7 +15,7 @@ from . import codes, labels
 from .model import Cell
 from .normalize import fold
 from .tables import TableRead, _active_row_columns, _declares_yuan, _item_of
-from .values import is_value_text, parse_value
+from .values import KNOWN_VALUES, is_value_text, parse_value
 
 Grid = list[list[str]]
 
@@ -192,7 +192,7 @@ def _read_requests(rows: Grid, out: TableRead) -> None:
         row = hit[0]
         for j, column in names.items():
             raw = r[j].strip() if j < len(r) else ""
-            value, ok = parse_value(raw)
+            value, ok = KNOWN_VALUES.get(raw) or parse_value(raw)  # mostly known: no parse
             if not ok:
                 out.warnings.append(f"requests: {row}/{column} value {raw!r} not understood")
             out.add(("", row, column), Cell(row, column, value, _printed(r, j)))
@@ -226,7 +226,7 @@ def _read_review(rows: Grid, out: TableRead) -> None:
     for r in body:
         for j, (group, column) in names.items():
             raw = r[j].strip() if j < len(r) else ""
-            value, ok = parse_value(raw)
+            value, ok = KNOWN_VALUES.get(raw) or parse_value(raw)  # mostly known: no parse
             if not ok:
                 out.warnings.append(f"review_litigation: {group}/{column} value {raw!r} not understood")
             out.add((group, "", column), Cell(None, column, value, _printed(r, j), None, group))
