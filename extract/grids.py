@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import zip_longest
 
 from . import codes, labels
 from .model import Cell
@@ -109,21 +110,21 @@ def _value_columns(rows: Grid) -> list[int]:
     """Columns that hold values: right of the label cells, numbers or blanks in every numeric row.
 
     A column may be blank all the way down (no company ever applied): it is still a column."""
-    numeric = [r for r in rows if any(_is_number(c) for c in r)]
-    if not numeric:
+    # Which cells are numbers, worked out once per cell (the checks below read them per column).
+    flagged = [(r, flags) for r in rows if True in (flags := list(map(_is_number, r)))]
+    if not flagged:
         return []
-    width = max(len(r) for r in rows)
-    first = min(j for r in numeric for j, c in enumerate(r) if _is_number(c))
+    numeric = [r for r, _ in flagged]
+    width = max(map(len, rows))
+    first = min(flags.index(True) for _, flags in flagged)
     # The first value column may be blank in every row (a review table with no 结果维持 anywhere):
     # a column empty in all numeric rows, left of the first number, is a value column too.
     while first > 0 and all(first - 1 < len(r) and not r[first - 1].strip() for r in numeric):
         first -= 1
-    cols = []
-    for j in range(first, width):
-        ok = sum(1 for r in numeric if j < len(r) and (not r[j].strip() or _is_number(r[j])))
-        if ok >= 0.8 * len(numeric):
-            cols.append(j)
-    return cols
+    # Per column, the numeric rows that print a number or a blank there (a short row: neither).
+    fits = [[number or not c.strip() for c, number in zip(r, flags, strict=True)] for r, flags in flagged]
+    counts = [sum(column) for column in zip_longest(*fits, fillvalue=False)]
+    return [j for j in range(first, min(width, len(counts))) if counts[j] >= 0.8 * len(numeric)]
 
 
 def _blank_value_columns(block: Grid) -> list[int]:
