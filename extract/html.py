@@ -430,7 +430,8 @@ _CONTENT_CLASSES = {
 }
 _CONTENT_IDS = {"UCAP-CONTENT": 4, "zoom": 6, "Zoom": 6, "zoomcon": 6, "ivs_content": 6}
 _CONTENT_TAGS = {"ucapcontent": 5, "article": 16, "main": 17}
-_XP_CLASS_ID = etree.XPath("//body//@class | //body//@id")
+_XP_CLASSES = etree.XPath("//body//@class")
+_XP_IDS = etree.XPath("//body//@id")
 _XP_CONTENT_TAGS = etree.XPath("//body//ucapcontent | //body//article | //body//main")
 _XP_LINK_TEXT = etree.XPath(".//a//text()")
 _SELECTOR_SHARE = 0.4
@@ -488,14 +489,20 @@ def _content_root(body: Element) -> Element:
 def _content_candidates(body: Element) -> list[list[Element]]:
     """Elements matching the known containers, grouped by priority (best group first)."""
     groups: dict[int, list[Element]] = {}
-    for attr in _XP_CLASS_ID(body):
+    # Class and id names rank in separate groups, so reading the two lists one after the other keeps
+    # each group in document order. An element is fetched only for an attribute that names a container.
+    for attr in _XP_CLASSES(body):
+        tokens = attr.split()
+        if _CONTENT_CLASSES.keys().isdisjoint(tokens):
+            continue
+        prio = min(p for t in tokens if (p := _CONTENT_CLASSES.get(t)) is not None)
         el = attr.getparent()
-        if attr.attrname == "id":
-            prio = _CONTENT_IDS.get(attr.strip())
-        else:
-            prio = min((p for t in attr.split() if (p := _CONTENT_CLASSES.get(t)) is not None), default=None)
-        if prio is not None and el not in groups.setdefault(prio, []):
+        if el not in groups.setdefault(prio, []):
             groups[prio].append(el)
+    for attr in _XP_IDS(body):
+        rank = _CONTENT_IDS.get(attr.strip())
+        if rank is not None and (el := attr.getparent()) not in groups.setdefault(rank, []):
+            groups[rank].append(el)
     for el in _XP_CONTENT_TAGS(body):
         groups.setdefault(_CONTENT_TAGS[el.tag], []).append(el)
     return [groups[p] for p in sorted(groups)]

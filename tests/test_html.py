@@ -559,3 +559,11 @@ def test_trafilatura_path_filters_boilerplate_the_walk_keeps() -> None:
     traf = read_html(html(body), narrative="trafilatura").text.split("\n")
     assert walk[-2:] == ["相关链接", "关于印发某某办法的通知"]
     assert traf == walk[:-2]
+
+
+def test_class_and_id_containers_rank_in_separate_groups() -> None:
+    """_content_candidates reads class names and ids one after the other: that keeps each group in
+    document order only while no rank is shared by a class name and an id."""
+    from extract.html import _CONTENT_CLASSES, _CONTENT_IDS
+
+    assert not set(_CONTENT_CLASSES.values()) & set(_CONTENT_IDS.values())
