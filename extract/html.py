@@ -580,10 +580,14 @@ def _span(value: str | None, limit: int) -> int:
     """Parse a rowspan/colspan attribute; missing, malformed, 0 or negative → 1 (0 handled by caller)."""
     if not value:
         return 1
+    return max(1, min(_span_number(value), limit))
+
+
+@lru_cache(maxsize=256)
+def _span_number(value: str) -> int:
+    """The number an attribute holds (`2`, ` 3 `, `4px`), or 1. Cached: a page repeats a few values."""
     m = _SPAN_NUMBER.search(value)
-    if m is None:
-        return 1
-    return max(1, min(int(m.group()), limit))
+    return 1 if m is None else int(m.group())
 
 
 def _table_rows(table: Element) -> list[list[Element]]:
