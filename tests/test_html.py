@@ -567,3 +567,17 @@ def test_class_and_id_containers_rank_in_separate_groups() -> None:
     from extract.html import _CONTENT_CLASSES, _CONTENT_IDS
 
     assert not set(_CONTENT_CLASSES.values()) & set(_CONTENT_IDS.values())
+
+
+@pytest.mark.parametrize(("row", "folded", "printed"), [
+    (["（一）予以公开", "１２", "3"], ["(一)予以公开", "12", "3"], ["（一）予以公开", "１２", "3"]),
+    (["a\x1fb", "１"], ["a\x1fb", "1"], ["a\x1fb", "１"]),  # a cell holding the joiner: folded one by one
+    (["自然人", "0"], ["自然人", "0"], None),  # nothing to fold: a plain row, no printed copy
+    ([], [], None),
+])
+def test_grid_rows_fold_cell_by_cell(row: list[str], folded: list[str], printed: list[str] | None) -> None:
+    """A grid row is folded in one go; its cells, and what they printed (`raw`), are as if folded singly."""
+    from extract.grids import _fold_row
+
+    out = _fold_row(list(row))
+    assert out == folded and getattr(out, "printed", None) == printed
