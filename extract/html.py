@@ -818,8 +818,11 @@ def _trafilatura_lines(root: Element, url: str | None) -> list[str] | None:
     for el in root.iter("table", "tbody", "thead", "tfoot", "tr", "td", "th"):
         el.tag = "div"
     # trafilatura wants lxml.html elements; the subtree is small by now, re-parsing it is cheap.
+    # The subtree is the content root already chosen: wrapped in <article>, trafilatura's main
+    # extractor takes it whole ("(.//article)[1]") instead of missing every container pattern
+    # on a government CMS and falling back to its last-resort scan for stray paragraphs.
     page = lxml.html.document_fromstring(
-        "<html><body>" + etree.tostring(root, encoding="unicode", method="html") + "</body></html>"
+        "<html><body><article>" + etree.tostring(root, encoding="unicode", method="html") + "</article></body></html>"
     )
     try:
         out = trafilatura.extract(page, options=_trafilatura_options(url))
