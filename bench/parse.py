@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
+import platform
 import random
 import resource
 import sys
+import sysconfig
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -49,6 +52,23 @@ def _reference() -> float:
     for i in range(1_000_000):
         s += i * i % 7
     return time.process_time() - start
+
+
+def _interpreter() -> str:
+    """Which CPython runs the benchmark, and how its core is linked.
+
+    Pure-Python figures depend on the interpreter's build as much as on the machine: a libpython
+    loaded as a shared library (pyenv's and many hand builds) is compiled position-independent, and
+    a build without profile-guided optimisation runs the same loops slower still."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            shared = any("libpython" in line for line in maps)
+        linkage = "libpython loaded as a shared library" if shared else "libpython linked into the executable"
+    except OSError:  # not Linux: say what the build was configured for
+        shared_build = sysconfig.get_config_var("Py_ENABLE_SHARED")
+        linkage = "built with a shared libpython" if shared_build else "built with a static libpython"
+    where = os.path.realpath(sys.executable)  # the interpreter a venv points at
+    return f"{platform.python_implementation()} {platform.python_version()} ({where}; {linkage})"
 
 
 def _interleaved(sets: dict[str, list[tuple[bytes, str]]], rounds: int) -> dict[str, float]:
@@ -106,6 +126,7 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"parse benchmark: {args.n} generated reports per kind, seed {args.seed}, one core (CPU time, "
           f"best of {args.rounds} interleaved rounds)")
+    print(f"interpreter: {_interpreter()}")
     print(f"{'input':<20} {'reports/s/core':>14} {'ms/report':>10} {'cells right':>16} {'peak MiB':>9}  target")
     rendered = {name: [make() for _ in range(args.n)] for name, (_family, make) in kinds.items()}
     sets = {name: [(r.data, r.content_type) for r in items] for name, items in rendered.items()}
