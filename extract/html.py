@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import lxml.html
 from lxml import etree
@@ -660,7 +660,12 @@ def expand_grid(rows: list[list[tuple[str, str | None, str | None]]]) -> Grid:
                         target[c + dc] = text
             c += cs
     width = max((len(row) for row in grid), default=0)
-    return [[cell if cell is not None else "" for cell in row] + [""] * (width - len(row)) for row in grid]
+    for row in grid:  # in place: most rows have no hole, and are already full width
+        if None in row:
+            row[:] = [cell if cell is not None else "" for cell in row]
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+    return cast(Grid, grid)
 
 
 def _is_data_table(table: Element) -> Grid | None:
