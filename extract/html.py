@@ -824,8 +824,9 @@ def _trafilatura_lines(root: Element, url: str | None) -> list[str] | None:
         el.tag = "div"
     # trafilatura wants lxml.html elements; the subtree is small by now, re-parsing it is cheap.
     # The subtree is the content root already chosen: wrapped in <article>, trafilatura's main
-    # extractor takes it whole ("(.//article)[1]") instead of missing every container pattern
-    # on a government CMS and falling back to its last-resort scan for stray paragraphs.
+    # extractor takes it whole ("(.//article)[1]"). A government CMS's containers (TRS_Editor,
+    # zoom …) match none of its patterns, so it used to fall back to its scan for stray paragraphs,
+    # which it still does for a page with little text.
     page = lxml.html.document_fromstring(
         "<html><body><article>" + etree.tostring(root, encoding="unicode", method="html") + "</article></body></html>"
     )
