@@ -269,6 +269,8 @@ def cells(*rows: list[tuple[str, str | None, str | None]]) -> list[list[tuple[st
                      [["a", "a"], ["b", "c"]], id="2px-is-2"),
         pytest.param(cells([("a", "2", "2"), ("b", None, None)], [("c", None, None)]),
                      [["a", "a", "b"], ["a", "a", "c"]], id="block-span"),
+        pytest.param(cells([("a", None, None), ("b", "2", None)], []),
+                     [["a", "b"], ["", "b"]], id="hole-left-of-a-rowspan"),
         pytest.param(cells([]), [[]], id="empty-row"),
         pytest.param([], [], id="no-rows"),
     ],
