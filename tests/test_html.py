@@ -583,3 +583,18 @@ def test_grid_rows_fold_cell_by_cell(row: list[str], folded: list[str], printed:
 
     out = _fold_row(list(row))
     assert out == folded and getattr(out, "printed", None) == printed
+
+
+@pytest.mark.parametrize("url", [None, "http://www.example.gov.cn/xxgk/ndbg/2024.html", "http://例子.政务.cn/年报"])
+def test_trafilatura_options_equal_a_fresh_extractor(url: str | None) -> None:
+    """The per-page options are a copy of settings made once, with the URL set by hand: they must be
+    what trafilatura itself would make for that URL (an upgrade that derives more from it fails here)."""
+    from trafilatura.settings import Extractor
+
+    from extract.html import _trafilatura_options, _trafilatura_settings
+
+    fresh = Extractor(url=url, fast=True, tables=False, comments=False, images=False, links=False,
+                      formatting=False, dedup=False)
+    made = _trafilatura_options(url)
+    assert {s: getattr(made, s) for s in Extractor.__slots__} == {s: getattr(fresh, s) for s in Extractor.__slots__}
+    assert _trafilatura_settings().url is None  # the shared settings are never changed by a page
