@@ -2,7 +2,10 @@
 
 JSONL is one document per current report in the shape of ../shared/schema/REPORT-SCHEMA.md (plus our
 `warnings`), rebuilt from the tables, with `report_id`, `version`, `url`, `document` and `fetched_at`
-added, so a consumer needs neither SQLite nor the parser.
+added, so a consumer needs neither SQLite nor the parser. A report is counted once however many pages
+link it: both formats also carry the agency register's view (`agency_id`, `agency_code`, `province`,
+`city`, `county`, `level`, `agency_kind`) and every `sightings` of the report (URL, host, the list page
+that linked it, first and last seen).
 """
 
 from __future__ import annotations
@@ -17,6 +20,15 @@ from typing import Any, TextIO
 CONTRACT_KEYS = ("title", "agency", "year", "published", "template", "script", "sections", "tables", "checks",
                  "source", "warnings")
 TABLES = ("active_disclosure", "requests", "review_litigation")
+AGENCY_KEYS = ("agency_id", "agency_code", "province", "city", "county", "level", "agency_kind")
+SIGHTING_KEYS = ("url", "host", "listed_on", "first_seen", "last_seen", "same_document")
+
+
+def sightings(conn: sqlite3.Connection, report_id: str) -> list[dict[str, Any]]:
+    """Every place the report was seen (the report_sightings view), first seen first."""
+    cur = conn.execute("SELECT page_url, host, listed_on, first_seen, last_seen, same_document FROM report_sightings "
+                       "WHERE report_id = ? ORDER BY first_seen, page_url", [report_id])
+    return [{**dict(zip(SIGHTING_KEYS, row, strict=True)), "same_document": bool(row[5])} for row in cur]
 
 
 def _cell(row: sqlite3.Row) -> dict[str, Any]:
@@ -54,6 +66,7 @@ def report_documents(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
             "warnings": json.loads(r["warnings"] or "[]"),
             "report_id": rid, "version": r["version"], "url": r["page_url"], "document": r["document"],
             "fetched_at": r["first_fetched_at"],
+            **{k: r[k] for k in AGENCY_KEYS}, "sightings": sightings(conn, rid),
         }
         yield doc
 
@@ -71,10 +84,10 @@ def export(db_path: str | Path, out: TextIO, fmt: str = "jsonl") -> int:
         if fmt == "csv":
             cur = conn.execute("SELECT * FROM report_figures ORDER BY agency, year, report_id")
             writer = csv.writer(out)
-            writer.writerow([d[0] for d in cur.description])
+            writer.writerow([*(d[0] for d in cur.description), "sightings"])
             n = 0
-            for row in cur:
-                writer.writerow(row)
+            for row in cur.fetchall():  # sightings: the URLs, first seen first, in one cell
+                writer.writerow([*row, " ".join(s["url"] for s in sightings(conn, row[0]))])
                 n += 1
             return n
         raise ValueError(f"unknown export format {fmt!r} (jsonl or csv)")

@@ -15,7 +15,7 @@ import sqlite_utils
 from extract import codes
 
 # Bump when the DDL changes in a way old databases need `nianbao rebuild` for.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TABLES_SQL = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -67,12 +67,20 @@ CREATE TABLE IF NOT EXISTS blocked (
     blocked_at TEXT,
     times INTEGER
 );
-CREATE TABLE IF NOT EXISTS agencies (
-    name TEXT PRIMARY KEY,            -- 发布机关 as the report names it
-    region_code TEXT,
+CREATE TABLE IF NOT EXISTS agencies (  -- the register (archive/agencies.py): one row per body with a current report
+    id TEXT PRIMARY KEY,              -- stable: sha1 of the normalised name and its division code
+    name TEXT,                        -- normalised name (renamed bodies under their current name)
+    code TEXT,                        -- GB/T 2260 division down to the county, from the name (never the portal)
     province TEXT,
-    level TEXT,
-    host TEXT,
+    city TEXT,
+    county TEXT,
+    level TEXT,                       -- 省级 | 地市级 | 县级 | 乡镇(街道)
+    kind TEXT,                        -- 人民政府 | 办公厅(室) | 部门 | 派出机构 | 其他
+    parent TEXT,                      -- the government it answers to, by name
+    evidence TEXT,                    -- what settled the place: name | title | report text | portal region code
+    reason TEXT,                      -- why the place is empty (ambiguous, no division matches …)
+    aliases TEXT,                     -- JSON list of every form the name was printed in
+    hosts TEXT,                       -- JSON list of the hosts its reports were found on
     reports INTEGER,                  -- current reports
     first_year INTEGER,
     last_year INTEGER
@@ -81,16 +89,30 @@ CREATE TABLE IF NOT EXISTS reports (
     id TEXT PRIMARY KEY,              -- one report version: sha1 of report_key and its documents
     report_key TEXT NOT NULL,
     version INTEGER NOT NULL,         -- 1, 2, … in the order changed bytes were found
-    is_current INTEGER NOT NULL,      -- 1 for the version now published
-    agency TEXT REFERENCES agencies(name),
+    is_current INTEGER NOT NULL,      -- 1 for the one row counted for its publication (agency and year)
+    page_current INTEGER,             -- 1 for the version its page shows now (seen last)
+    agency TEXT,                      -- 发布机关, normalised (agencies.name)
+    agency_as_printed TEXT,
+    agency_id TEXT REFERENCES agencies(id),
+    agency_code TEXT,                 -- the agency's GB/T 2260 division (not the portal's)
+    city TEXT,
+    county TEXT,
+    agency_kind TEXT,
+    agency_parent TEXT,
+    place_evidence TEXT,              -- what settled the agency's place (agencies.evidence)
+    place_reason TEXT,                -- why the agency's place is empty (agencies.reason)
+    content_key TEXT,                 -- the document: same title, figures and text (archive/identity.py)
+    figures_key TEXT,                 -- the table numbers alone: renditions share it, versions differ
+    publication TEXT,                 -- agency_id:year, or unresolved:content_key
+    unresolved TEXT,                  -- why the publication is unresolved (names no agency / no year)
     year INTEGER,                     -- the year the report covers
     title TEXT,
     published TEXT,                   -- YYYY-MM-DD
     template TEXT,                    -- 2019 | 2021
     script TEXT,                      -- simplified | traditional
-    province TEXT,
-    level TEXT,
-    region_code TEXT,
+    province TEXT,                    -- of the agency (agencies.province)
+    level TEXT,                       -- of the agency (agencies.level)
+    region_code TEXT,                 -- the portal's, as the crawler gave it (evidence, not the answer)
     host TEXT,
     page_url TEXT,
     document TEXT REFERENCES documents(sha256),  -- the document the data was read from
@@ -108,6 +130,9 @@ CREATE TABLE IF NOT EXISTS reports (
 CREATE INDEX IF NOT EXISTS reports_key ON reports(report_key);
 CREATE INDEX IF NOT EXISTS reports_current ON reports(is_current, year);
 CREATE INDEX IF NOT EXISTS reports_agency ON reports(agency, year);
+CREATE INDEX IF NOT EXISTS reports_publication ON reports(publication, content_key);
+CREATE INDEX IF NOT EXISTS reports_agency_id ON reports(agency_id, year);
+CREATE INDEX IF NOT EXISTS reports_content ON reports(content_key);
 CREATE TABLE IF NOT EXISTS sections (
     id TEXT PRIMARY KEY,              -- report id:seq
     report_id TEXT NOT NULL REFERENCES reports(id),
@@ -172,7 +197,8 @@ def _cell_sum(condition: str) -> str:
 # One row per current report: the figures people ask for first.
 VIEWS: dict[str, str] = {
     "report_figures": f"""
-SELECT r.id AS report_id, r.agency, r.year, r.province, r.level, r.template, r.title,
+SELECT r.id AS report_id, r.agency, r.year, r.agency_id, r.agency_code, r.province, r.city, r.county, r.level,
+  r.agency_kind, r.template, r.title,
   {_cell_sum("c.tbl = 'requests' AND c.row = 'new' AND c.col = 'total'")} AS requests_new,
   {_cell_sum("c.tbl = 'requests' AND c.row = 'carried_over' AND c.col = 'total'")} AS requests_carried_over,
   {_cell_sum("c.tbl = 'requests' AND c.row = 'total' AND c.col = 'total'")} AS requests_handled,
@@ -191,18 +217,47 @@ FROM reports r LEFT JOIN cells c ON c.report_id = r.id
 WHERE r.is_current = 1
 GROUP BY r.id""",
     "agency_years": """
-SELECT agency, year, province, level, count(*) AS reports,
+SELECT agency_id, max(agency) AS agency, year, agency_code, province, city, county, level, count(*) AS reports,
   sum(requests_new) AS requests_new, sum(requests_handled) AS requests_handled,
   sum(granted) AS granted, sum(denied) AS denied, sum(reviews) AS reviews, sum(lawsuits) AS lawsuits,
   sum(licences) AS licences, sum(penalties) AS penalties, sum(fees_wan_yuan) AS fees_wan_yuan,
   sum(checks_failed) AS checks_failed
 FROM report_figures
-WHERE agency IS NOT NULL
-GROUP BY agency, year""",
+WHERE agency_id IS NOT NULL
+GROUP BY agency_id, year""",
     "failed_checks": """
 SELECT k.report_id, r.agency, r.year, r.province, k.rule, l.label AS rule_label, k.detail
 FROM checks k JOIN reports r ON r.id = k.report_id JOIN check_rules l ON l.code = k.rule
 WHERE k.ok = 0 AND r.is_current = 1""",
+    # Every place a current report was seen: each URL (any version) of its publication, with the list page
+    # that linked it (the referer of its first fetch).
+    "report_sightings": """
+SELECT c.id AS report_id, c.agency, c.year, r.id AS sighting_id, r.page_url, r.host,
+  (SELECT f.referer FROM fetches f WHERE f.url = r.page_url ORDER BY f.fetched_at LIMIT 1) AS listed_on,
+  s.first_seen, s.last_seen, r.document, r.content_key = c.content_key AS same_document, r.version,
+  r.page_current
+FROM reports c JOIN reports r ON r.publication = c.publication JOIN report_sources s ON s.id = r.id
+WHERE c.is_current = 1""",
+    # Publications whose sightings are different documents: corrected versions or renditions (a 图片版 twin).
+    "report_conflicts": """
+SELECT r.publication, r.agency_id, max(r.agency) AS agency, r.year, r.content_key, max(r.is_current) AS is_current,
+  min(r.published) AS published, count(*) AS sightings, min(r.page_url) AS page_url, max(r.title) AS title,
+  r.figures_key,
+  (SELECT CASE WHEN count(DISTINCT x.figures_key) = 1 THEN 'renditions' ELSE 'versions' END
+   FROM reports x WHERE x.publication = r.publication) AS kind
+FROM reports r
+WHERE r.publication IN (SELECT publication FROM reports GROUP BY publication HAVING count(DISTINCT content_key) > 1)
+GROUP BY r.publication, r.content_key""",
+    # Documents that name no agency or no year: kept with their sightings, never merged by guesswork.
+    "unresolved_reports": """
+SELECT r.id AS report_id, r.unresolved AS reason, r.agency, r.year, r.title, r.page_url, r.published,
+  (SELECT count(*) FROM reports x WHERE x.publication = r.publication) AS sightings
+FROM reports r
+WHERE r.is_current = 1 AND r.unresolved IS NOT NULL""",
+    # Agencies the register could not place: the reason says why (ambiguous name, no division matches …).
+    "unplaced_agencies": """
+SELECT id AS agency_id, name, level, kind, reason, aliases, hosts, reports
+FROM agencies WHERE code IS NULL""",
 }
 
 CHECK_RULE_LABELS: dict[str, tuple[str, str]] = {
@@ -270,9 +325,34 @@ def _label_rows() -> dict[str, list[dict[str, object]]]:
     return {table: list(by_code.values()) for table, by_code in rows.items()}
 
 
+def _add_missing_columns(db: sqlite_utils.Database) -> None:
+    """An archive made by an older version gets the columns added since (filled by `nianbao rebuild`);
+    the agencies register, derived and keyed differently since schema 2, is re-made empty."""
+    import sqlite3
+
+    declared = sqlite3.connect(":memory:")
+    try:
+        declared.executescript(TABLES_SQL)
+        for (table,) in declared.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+            have = {r[1] for r in db.execute(f"PRAGMA table_info([{table}])").fetchall()}
+            if not have:
+                continue
+            if table == "agencies" and "id" not in have:
+                with db.conn:
+                    db.execute("DROP TABLE agencies")
+                continue
+            for _cid, column, ctype, *_rest in declared.execute(f"PRAGMA table_info([{table}])").fetchall():
+                if column not in have:
+                    with db.conn:
+                        db.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column}] {ctype}")
+    finally:
+        declared.close()
+
+
 def ensure_db_shape(db: sqlite_utils.Database) -> None:
     """Bring db to this module's shape; safe to run on every open (it changes nothing the second time)."""
     db.conn.execute("PRAGMA foreign_keys = OFF")  # labels for '' codes are rows, but blanks need no label
+    _add_missing_columns(db)
     db.executescript(TABLES_SQL + FTS_SQL)
     for name, sql in VIEWS.items():
         existing = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [name]).fetchone()

@@ -27,7 +27,12 @@ add_report: `documents` are sha256s of the report page and its attachments (page
 with extract.parse_report; the parse with the most table cells wins; every failure is kept on its
 document row (parse_status / parse_error), so an unreadable file is still archived with its reason.
 Hints from the list page fill only what the parse lacks. The same canonical page_url with other bytes
-is a new version: the old one is kept and `is_current` moves to the version seen last.
+is a new version: the old one is kept and `page_current` moves to the version seen last.
+
+A report is one agency's publication for one year, not a URL (archive/identity.py): every row is a
+sighting, and `is_current` marks the one row each publication counts — among the documents its pages
+show now, the newest published. The agency is placed and identified by the register
+(archive/agencies.py), never by the portal that hosted the page.
 """
 
 from __future__ import annotations
@@ -47,14 +52,18 @@ from typing import Any, Literal
 import sqlite_utils
 
 from archive import rows as rowmaker
+from archive.agencies import identify
+from archive.identity import content_key, figures_key, publication_key
 from archive.lock import WriterLock
 from archive.raw import RawStore, sha256_hex
-from archive.regions import province_of
 from archive.schema import ensure_db_shape
 from extract import ParseError, parse_report
 from extract.model import Report
 
 HINT_KEYS = ("title", "year", "agency", "published", "region_code", "level", "host")
+# What makes a row part of a report (agency register view and year); shared by every sighting of a document.
+IDENTITY_COLUMNS = ("agency", "agency_id", "agency_code", "province", "city", "county", "level", "agency_kind",
+                    "agency_parent", "place_evidence", "place_reason", "year", "publication", "unresolved")
 
 
 @dataclass(frozen=True)
@@ -251,6 +260,7 @@ class Archive:
         from extract import PARSER_VERSION
 
         with self.db.conn:
+            touched = self._publications_under(key)
             fuller, earlier = self._same_publication(key, vid, documents, last_seen)
             if fuller is not None:  # these documents are a part of a version archived already
                 return fuller
@@ -267,11 +277,11 @@ class Archive:
                 "last_seen": last_seen}, pk="id")
             existing = self.db.execute("SELECT version, parser_version FROM reports WHERE id = ?", [vid]).fetchone()
             if existing is not None and existing[1] == PARSER_VERSION:
-                current = self._refresh_current(key)
-                return ReportOutcome("unchanged", key, vid, existing[0], current == vid, self._document_of(vid))
+                self._refresh_current(key, touched)
+                return ReportOutcome("unchanged", key, vid, existing[0], self._counted(vid), self._document_of(vid))
             parsed, errors = self._parse_all(documents)
             if parsed is None:
-                self._refresh_current(key)
+                self._refresh_current(key, touched)
                 return ReportOutcome("failed", key, errors=errors)
             if existing is not None:
                 version, status = int(existing[0]), "reparsed"
@@ -280,8 +290,10 @@ class Archive:
                 version = (top or 0) + 1
                 status = "new_version" if top else "new"
             self._store_report(vid, key, version, page_url, documents, parsed, hints, first_seen)
-            current = self._refresh_current(key)
-        return ReportOutcome(status, key, vid, version, current == vid, parsed.sha, errors)  # type: ignore[arg-type]
+            touched |= self._settle_document(vid)
+            self._refresh_current(key, touched)
+            counted = self._counted(vid)
+        return ReportOutcome(status, key, vid, version, counted, parsed.sha, errors)  # type: ignore[arg-type]
 
     def page_archived_elsewhere(self, sha: str, page_url: str) -> str | None:
         """The page URL under which a report with these very page bytes is archived already, other than
@@ -360,11 +372,21 @@ class Archive:
         year = r.year if r.year is not None else hints["year"]
         published = r.published or hints["published"]
         host = hints["host"] or urllib.parse.urlsplit(page_url).hostname
+        context = "\n".join(f"{s.heading}\n{s.text}" for s in r.sections)[:8000]
+        body = identify(agency, title=title, text=context, region_code=hints["region_code"], host=host)
+        content = content_key(r)
+        publication, unresolved = publication_key(body.id if body else None, year, content)
         self._delete_derived(vid)
         self.db["reports"].upsert({  # type: ignore[union-attr]
-            "id": vid, "report_key": key, "version": version, "is_current": 0, "agency": agency, "year": year,
+            "id": vid, "report_key": key, "version": version, "is_current": 0, "page_current": 0,
+            "agency": body.name if body else None, "agency_as_printed": agency, "agency_id": body.id if body else None,
+            "agency_code": body.code if body else None, "city": body.city if body else None,
+            "county": body.county if body else None, "agency_kind": body.kind if body else None,
+            "agency_parent": body.parent if body else None, "place_evidence": body.evidence if body else None,
+            "place_reason": body.reason if body else None, "content_key": content, "figures_key": figures_key(r),
+            "publication": publication, "unresolved": unresolved, "year": year,
             "title": title, "published": published, "template": r.template, "script": r.script,
-            "province": province_of(hints["region_code"]), "level": hints["level"],
+            "province": body.province if body else None, "level": body.level if body else None,
             "region_code": hints["region_code"], "host": host, "page_url": page_url, "document": parsed.sha,
             "documents": json.dumps(documents), "source_format": r.source.format, "reader": r.source.reader,
             "ocr": int(r.source.ocr), "parser_version": PARSER_VERSION, "sections": len(r.sections),
@@ -377,7 +399,7 @@ class Archive:
         self._insert_rows("check_cells", rowmaker.check_cell_rows(vid, r))
         rowid = self.db.execute("SELECT rowid FROM reports WHERE id = ?", [vid]).fetchone()[0]
         segmented = [rowmaker.fts_section_row(s) for s in sections]  # each text through OpenCC once
-        fts = rowmaker.fts_report_row(title, agency, segmented)
+        fts = rowmaker.fts_report_row(title, body.name if body else None, segmented)
         self.db.execute("INSERT INTO reports_fts(rowid, title, agency, body) VALUES (?, ?, ?, ?)",
                         [rowid, fts["title"], fts["agency"], fts["body"]])
         srowids = [row[0] for row in self.db.execute(
@@ -403,37 +425,100 @@ class Archive:
         for table in ("sections", "cells", "checks", "check_cells"):
             self.db.execute(f"DELETE FROM {table} WHERE report_id = ?", [vid])
 
-    def _refresh_current(self, key: str) -> str | None:
-        """The current version of a report is the parsed one whose bytes were seen last (then the newest)."""
-        # `+is_current`: without it SQLite picks the (is_current, year) index and scans every current
-        # report on every add (a build of 100,000 slowed from 60 to 14 reports/s); report_key is the key.
-        before = self.db.execute("SELECT id, agency FROM reports WHERE report_key = ? AND +is_current = 1",
-                                 [key]).fetchall()
-        row = self.db.execute(
-            "SELECT r.id, r.agency FROM reports r JOIN report_sources s ON s.id = r.id WHERE r.report_key = ? "
-            "ORDER BY s.last_seen DESC, r.version DESC LIMIT 1", [key]).fetchone()
-        if row is None:
-            return None
-        if [tuple(b) for b in before] != [tuple(row)]:
-            self.db.execute("UPDATE reports SET is_current = (id = ?) WHERE report_key = ?", [row[0], key])
-        for agency in {row[1], *(b[1] for b in before)}:
-            if agency:
-                self._refresh_agency(agency)
-        return str(row[0])
+    def _settle_document(self, vid: str) -> set[str]:
+        """One document is one report wherever it was seen: every sighting of it takes the agency and year
+        of its first sighting that names both (else of its first sighting), so a copy on an aggregator
+        whose hints differ never makes a second report. Returns the publications rows moved out of."""
+        rows = self.db.execute(
+            "SELECT id, publication, unresolved IS NULL AS resolved, first_seen FROM reports WHERE content_key = "
+            "(SELECT content_key FROM reports WHERE id = ?) ORDER BY NOT (unresolved IS NULL), first_seen, id",
+            [vid]).fetchall()
+        if len(rows) < 2:
+            return set()
+        namer = rows[0][0]
+        moved = {r[1] for r in rows if r[1] != rows[0][1]}
+        if moved:
+            self.db.execute(f"UPDATE reports SET ({', '.join(IDENTITY_COLUMNS)}) = (SELECT "
+                            f"{', '.join('n.' + c for c in IDENTITY_COLUMNS)} FROM reports n WHERE n.id = ?) "
+                            "WHERE content_key = (SELECT content_key FROM reports WHERE id = ?) AND id != ?",
+                            [namer, namer, namer])
+        return moved
 
-    def _refresh_agency(self, name: str) -> None:
+    def _publications_under(self, key: str) -> set[str]:
+        return {p for (p,) in self.db.execute("SELECT DISTINCT publication FROM reports WHERE report_key = ?",
+                                              [key]).fetchall() if p}
+
+    def _counted(self, vid: str) -> bool:
+        """A version is current when its page shows it now and its document is the one counted for its
+        publication (any of that document's sightings may be the row counted)."""
         row = self.db.execute(
-            "SELECT count(*), min(year), max(year) FROM reports WHERE agency = ? AND +is_current = 1",
-            [name]).fetchone()
+            "SELECT r.page_current = 1 AND EXISTS (SELECT 1 FROM reports c WHERE c.publication = r.publication "
+            "AND c.content_key = r.content_key AND c.is_current = 1) FROM reports r WHERE r.id = ?", [vid]).fetchone()
+        return bool(row and row[0])
+
+    def _refresh_current(self, key: str, touched: set[str]) -> None:
+        """A page shows the version whose bytes were seen last (then the newest); then every publication
+        this page was or is part of picks again which row it counts."""
+        row = self.db.execute(
+            "SELECT r.id FROM reports r JOIN report_sources s ON s.id = r.id WHERE r.report_key = ? "
+            "ORDER BY s.last_seen DESC, r.version DESC LIMIT 1", [key]).fetchone()
+        if row is not None:
+            self.db.execute("UPDATE reports SET page_current = (id = ?) WHERE report_key = ? "
+                            "AND page_current IS NOT (id = ?)", [row[0], key, row[0]])
+        agencies: set[str] = set()
+        for publication in sorted(touched | self._publications_under(key)):
+            agencies |= self._refresh_publication(publication)
+        for agency_id in sorted(agencies):
+            self._refresh_agency(agency_id)
+
+    def _refresh_publication(self, publication: str) -> set[str]:
+        """One row counted per publication (agency and year): among the documents its pages show now, the
+        newest published (undated ones by when first seen), then the one seen last; of that document's
+        sightings, the first seen. Returns the agency ids involved."""
+        rows = self.db.execute(
+            "SELECT r.id, r.content_key, r.published, r.first_seen, s.last_seen, r.agency_id, r.page_current, "
+            "r.is_current FROM reports r JOIN report_sources s ON s.id = r.id WHERE r.publication = ?",
+            [publication]).fetchall()
+        agencies = {r[5] for r in rows if r[5]}
+        documents: dict[str, list[Any]] = {}
+        for r in rows:
+            if r[6]:
+                documents.setdefault(r[1], []).append(r)
+
+        def rank(sightings: list[Any]) -> tuple[str, str]:
+            dates = [s[2] for s in sightings if s[2]]
+            return (min(dates) if dates else min(s[3] or "" for s in sightings)[:10],
+                    max(s[4] or "" for s in sightings))
+
+        chosen: str | None = None
+        if documents:
+            best = max(documents, key=lambda c: (*rank(documents[c]), c))
+            chosen = min(documents[best], key=lambda s: (s[3] or "", s[0]))[0]
+        if {r[0] for r in rows if r[7]} != ({chosen} if chosen else set()):
+            self.db.execute("UPDATE reports SET is_current = (id IS ?) WHERE publication = ?", [chosen, publication])
+        return agencies
+
+    def _refresh_agency(self, agency_id: str) -> None:
+        """The register's row for one body, from its current reports (the latest names its place)."""
+        row = self.db.execute(
+            "SELECT count(*), min(year), max(year) FROM reports WHERE agency_id = ? AND +is_current = 1",
+            [agency_id]).fetchone()
         if not row[0]:
-            self.db.execute("DELETE FROM agencies WHERE name = ?", [name])
+            self.db.execute("DELETE FROM agencies WHERE id = ?", [agency_id])
             return
         latest = self.db.execute(
-            "SELECT region_code, province, level, host FROM reports WHERE agency = ? AND +is_current = 1 "
-            "ORDER BY year IS NULL, year DESC, id LIMIT 1", [name]).fetchone()
+            "SELECT agency, agency_code, province, city, county, level, agency_kind, agency_parent, place_evidence, "
+            "place_reason FROM reports WHERE agency_id = ? AND +is_current = 1 ORDER BY year IS NULL, year DESC, id "
+            "LIMIT 1", [agency_id]).fetchone()
+        printed = [p for (p,) in self.db.execute(
+            "SELECT DISTINCT agency_as_printed FROM reports WHERE agency_id = ? ORDER BY 1", [agency_id]) if p]
+        hosts = [h for (h,) in self.db.execute(
+            "SELECT DISTINCT host FROM reports WHERE agency_id = ? ORDER BY 1", [agency_id]) if h]
         self.db["agencies"].upsert({  # type: ignore[union-attr]
-            "name": name, "region_code": latest[0], "province": latest[1], "level": latest[2], "host": latest[3],
-            "reports": row[0], "first_year": row[1], "last_year": row[2]}, pk="name")
+            "id": agency_id, **dict(zip(("name", "code", "province", "city", "county", "level", "kind", "parent",
+                                         "evidence", "reason"), latest, strict=True)),
+            "aliases": json.dumps(printed, ensure_ascii=False), "hosts": json.dumps(hosts),
+            "reports": row[0], "first_year": row[1], "last_year": row[2]}, pk="id")
 
     # --- reading back ------------------------------------------------------------------------
 

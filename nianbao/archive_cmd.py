@@ -242,13 +242,15 @@ def _archive_totals(db_path: Path) -> str:
     con = sqlite3.connect(db_path)
     try:
         reports, agencies, failed = con.execute(
-            "SELECT count(*), count(DISTINCT agency), coalesce(sum(checks_failed > 0), 0) FROM reports "
+            "SELECT count(*), count(DISTINCT agency_id), coalesce(sum(checks_failed > 0), 0) FROM reports "
             "WHERE is_current").fetchone()
+        sightings = con.execute("SELECT count(*) FROM report_sightings").fetchone()[0]
         docs, unparsed = con.execute(
             "SELECT count(*), coalesce(sum(parse_status = 'failed'), 0) FROM documents").fetchone()
     finally:
         con.close()
-    return (f"{reports} current reports from {agencies} agencies ({failed} with numbers that do not add up); "
+    return (f"{reports} current reports from {agencies} agencies ({failed} with numbers that do not add up), "
+            f"seen under {sightings} URLs; "
             f"{docs} archived files, {unparsed} of them not readable as reports (kept, with the reason)")
 
 

@@ -123,10 +123,12 @@ def test_hints_fill_only_what_the_parse_lacks(tmp_path: Path) -> None:
         sha = archive.record_fetch(fetch(url, _seed_bytes("000_09886ce637bf6d9d"), "text/plain"))
         o = archive.add_report([sha], page_url=url, agency="某区国资委", year=1999, title="列表页标题",
                                region_code="230100", level="district")
-        row = archive.db.execute("SELECT agency, year, title, province, level, host FROM reports WHERE id = ?",
-                                 [o.report_id]).fetchone()
+        row = archive.db.execute("SELECT agency, year, title, region_code, host, province, place_reason FROM reports "
+                                 "WHERE id = ?", [o.report_id]).fetchone()
         # seed 000 prints no title and no agency but says 2020: the parse wins where it has a value
-        assert tuple(row) == ("某区国资委", 2020, "列表页标题", "黑龙江省", "district", "www.x.gov.cn")
+        assert tuple(row[:5]) == ("某区国资委", 2020, "列表页标题", "230100", "www.x.gov.cn")
+        # the portal's region code is kept as evidence, never taken for the agency's place
+        assert row[5] is None and row[6]
 
 
 def test_unreadable_documents_are_archived_with_their_reason(tmp_path: Path) -> None:

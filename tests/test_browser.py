@@ -52,6 +52,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finished = next(line for line in built.stderr.splitlines() if "crawl finished" in line)
     # only the two challenge walls: the demo is polite enough that F6's throttle never blocks it
     assert finished.endswith("not bypassed): www.f6-slider.gov.cn, www.f6-walled.gov.cn"), finished
+    _each_report_counted_once(db)
     port = _free_port()
     server = subprocess.Popen(_nianbao("serve", "--db", str(db), "--port", str(port)), cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -67,6 +68,28 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     server.terminate()
     server.wait(timeout=10)
+
+
+def _each_report_counted_once(db: Path) -> None:
+    """The demo links one PDF from several pages and portals: no agency has two current reports for a
+    year, and the dashboard's total is the sum over distinct documents (issue 15)."""
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    try:
+        twice = con.execute("SELECT agency_id, year FROM reports WHERE is_current AND agency_id IS NOT NULL "
+                            "GROUP BY agency_id, year HAVING count(*) > 1").fetchall()
+        total = con.execute("SELECT coalesce(sum(requests_new), 0) FROM report_figures").fetchone()[0]
+        by_document = con.execute(
+            "SELECT coalesce(sum(n), 0) FROM (SELECT DISTINCT r.document, c.value AS n FROM reports r "
+            "JOIN cells c ON c.report_id = r.id AND c.tbl = 'requests' AND c.row = 'new' AND c.col = 'total' "
+            "WHERE r.page_current = 1)").fetchone()[0]
+        huaian = con.execute("SELECT agency, requests_new FROM report_figures WHERE agency_code LIKE '3208%' "
+                             "AND year = 2024 ORDER BY agency").fetchall()
+    finally:
+        con.close()
+    assert twice == [] and total == by_document > 0
+    assert huaian == [("淮安市人民政府", 3119), ("淮安市洪泽区人民政府", 95)], "each counted once, in 江苏省"
 
 
 def test_search_open_report_see_tables_and_charts(base_url: str) -> None:

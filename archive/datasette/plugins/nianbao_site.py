@@ -113,6 +113,10 @@ async def report_page(datasette: Any, request: Any) -> Response:
     versions = [dict(r) for r in await db.execute(
         "SELECT id, version, is_current, first_seen FROM reports WHERE report_key = ? ORDER BY version",
         [report["report_key"]])]
+    sightings = [dict(r) for r in await db.execute(  # every URL its report was seen under (issue 15)
+        "SELECT sighting_id, page_url, host, listed_on, first_seen, last_seen, same_document FROM report_sightings "
+        "WHERE report_id IN (SELECT id FROM reports WHERE publication = ? AND is_current = 1) ORDER BY first_seen",
+        [report["publication"]])]
     documents = [dict(r) for r in await db.execute(
         "SELECT sha256, url, content_type, size, parse_status, parse_error, format FROM documents "
         "WHERE sha256 IN (SELECT value FROM json_each(?))", [report["documents"]])]
@@ -127,7 +131,7 @@ async def report_page(datasette: Any, request: Any) -> Response:
     context = {
         "database": name, "report": dict(report), "sections": sections, "checks": checks,
         "tables": [t for t in tables if cells.has(t[0])], "bars": layout.outcome_bars(cells) if cells.has("requests")
-        else [], "versions": versions, "documents": documents,
+        else [], "versions": versions, "documents": documents, "sightings": sightings,
         "warnings": json.loads(report["warnings"] or "[]"),
     }
     html = await datasette.render_template("nianbao_report.html", context, request=request)
