@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from archive.cjk import normalise
-from archive.divisions import Place, Resolution, resolve, table, unknown_place
+from archive.divisions import Place, Resolution, resolve, table, unknown_place, vertical_prefix
 
 ALIASES_FILE = Path(__file__).with_name("agency-aliases.tsv")
 
@@ -27,7 +27,7 @@ _TAIL = re.compile(r"(?:政府信息公开|信息公开).*$")
 _WRAPPER = re.compile(r"^关于(.+?)的?$")
 _TOWNSHIP = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:镇|乡|街道|苏木)")
 _ZONE = re.compile(r"(?:开发区|高新区|园区|新区|管理区|示范区|试验区|实验区|保税区|合作区|管委会|管理委员会)")
-_OFFICE = re.compile(r"(?:人民政府|政府)(?:办公厅|办公室)$|政府办$")
+_OFFICE = re.compile(r"(?:人民政府|政府|国务院)(?:办公厅|办公室)$|政府办$")
 _GOVERNMENT = re.compile(r"(?:人民政府|政府)$")
 _DEPARTMENT = re.compile(r"(?:局|厅|委员会|委|办公室|办|署|中心|院|会|所|处|队|站|部|馆|社|集团|公司)$")
 _UNKNOWN_LEVEL = (("自治区", "省级"), ("省", "省级"), ("区", "县级"), ("县", "县级"), ("旗", "县级"))
@@ -128,6 +128,8 @@ def _government_of(code: str) -> str:
 def _parent(name: str, kind: str, level: str | None, resolution: Resolution) -> str | None:
     """The government a body answers to: its own place's for a department, the next one up for a government."""
     place = resolution.place
+    if vertical_prefix(name):  # managed from above (a tax bureau): its parent is not the local government
+        return None
     prefix = name[:len(name) - len(resolution.rest)] if resolution.matched else ""
     if kind in ("部门", "办公厅(室)", "派出机构") and level != "乡镇(街道)":
         if place is not None:

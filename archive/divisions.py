@@ -31,6 +31,10 @@ _HAN = "[\u4e00-\u9fff]"
 _BODY = rf"(?:人民政府|政府|委员会|办公室|{_HAN}{{0,10}}?(?:局|委|办|厅))"
 _UNKNOWN_COUNTY = re.compile(rf"({_HAN}{{1,5}}?(?:区|县|旗)){_BODY}")
 _UNKNOWN_PLACE = re.compile(rf"({_HAN}{{1,5}}?(?:省|自治区|市|区|县|旗)){_BODY}")
+# Offices managed from above name their national body first, then their place.
+_VERTICAL = ("国家税务总局", "国家金融监督管理总局", "国家外汇管理局", "中国人民银行", "国家统计局",
+             "中国共产党", "中共", "共青团")
+_NATIONAL = ("国务院", "国家", "中华人民共和国", "中国", "最高人民")
 _NOT_A_PLACE = ("市辖区", "苏鲁交界", "海域")
 
 
@@ -112,6 +116,11 @@ def _index() -> tuple[dict[str, frozenset[str]], int]:
         for form in {name, *_short_names(code, name)}:
             index.setdefault(form, set()).add(code)
     return {k: frozenset(v) for k, v in index.items()}, max(map(len, index))
+
+
+def vertical_prefix(name: str) -> str:
+    """The national body a vertically managed office's name starts with (国家税务总局淮安市税务局), or ''."""
+    return next((p for p in _VERTICAL if name.startswith(p) and len(name) > len(p)), "")
 
 
 def unknown_place(name: str) -> str | None:
@@ -236,13 +245,15 @@ def _in_context(name: str, *, title: str | None, text: str | None) -> tuple[set[
 def resolve(name: str, *, title: str | None = None, text: str | None = None,
             region_code: str | None = None) -> Resolution:
     """The division of an agency named `name` (already normalised), with context to settle ambiguity."""
-    codes, found, rest = candidates(name)
+    codes, found, rest = candidates(name.removeprefix(vertical_prefix(name)))
     matched = tuple(f for f, _c in found)
     evidence = "name"
     if not codes:
         named = _in_context(name, title=title, text=text)
         if named is None:
             token = unknown_place(name)
+            if name.startswith(_NATIONAL):
+                return Resolution(None, reason="a national body: no division below the country", rest=rest)
             if token:
                 return Resolution(None, reason=f"{token} is not a current division", rest=rest)
             return Resolution(None, reason="no division named in the agency's name, nor before it in the title "

@@ -87,3 +87,10 @@ def test_the_division_table_is_current() -> None:
     assert names["320813"] == "洪泽区" and names["350404"] == "三元区" and "350402" not in names  # 梅列区 gone
     assert full_name("320813") == "江苏省淮安市洪泽区" and len(names) > 3000
 
+
+
+def test_vertically_managed_and_national_bodies() -> None:
+    tax = identify("国家税务总局淮安市税务局")
+    assert tax is not None and (tax.code, tax.level, tax.parent) == ("320800", "地市级", None)
+    national = identify("国家发展和改革委员会")
+    assert national is not None and national.code is None and "national body" in (national.reason or "")
