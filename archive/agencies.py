@@ -162,7 +162,7 @@ def identify(printed: str | None, *, title: str | None = None, text: str | None 
     if not name or printed is None:
         return None
     name = aliases().get(name, name)
-    resolution = resolve(name, title=normalise(title) if title else None, text=text, region_code=region_code)
+    resolution = resolve(name, title=normalise_name(title), text=text, region_code=region_code)
     leftover = name
     for form in resolution.matched:
         leftover = leftover.replace(form, "", 1)

@@ -197,11 +197,20 @@ def candidates(text: str) -> tuple[set[str], list[tuple[str, frozenset[str]]], s
     return (_narrow(found) if found else set()), found, rest
 
 
+def _first_places(text: str) -> set[str]:
+    """The codes of the first run of place names anywhere in text (关于印发北京市朝阳区… → 110105)."""
+    for start in range(len(text)):
+        found, _rest = read_places(text[start:])
+        if found:
+            return _narrow(found)
+    return set()
+
+
 def _context_choice(codes: set[str], *, title: str | None, text: str | None,
                     region_code: str | None) -> tuple[str, str] | None:
     """One of several candidate codes chosen by context, with what chose it; None when context does not."""
     if title:
-        in_title, _found, _rest = candidates(title)
+        in_title = _first_places(title)
         hits = {c for c in codes if any(_within(c, t) or _within(t, c) for t in in_title)}
         if len(hits) == 1:
             return hits.pop(), "title"

@@ -473,11 +473,11 @@ class Archive:
 
     def _refresh_publication(self, publication: str) -> set[str]:
         """One row counted per publication (agency and year): among the documents its pages show now, the
-        newest published (undated ones by when first seen), then the one seen last; of that document's
-        sightings, the first seen. Returns the agency ids involved."""
+        newest published (undated ones by when first seen), then one not read by OCR, then the one seen
+        last; of that document's sightings, the first seen. Returns the agency ids involved."""
         rows = self.db.execute(
             "SELECT r.id, r.content_key, r.published, r.first_seen, s.last_seen, r.agency_id, r.page_current, "
-            "r.is_current FROM reports r JOIN report_sources s ON s.id = r.id WHERE r.publication = ?",
+            "r.is_current, r.ocr FROM reports r JOIN report_sources s ON s.id = r.id WHERE r.publication = ?",
             [publication]).fetchall()
         agencies = {r[5] for r in rows if r[5]}
         documents: dict[str, list[Any]] = {}
@@ -485,9 +485,10 @@ class Archive:
             if r[6]:
                 documents.setdefault(r[1], []).append(r)
 
-        def rank(sightings: list[Any]) -> tuple[str, str]:
+        def rank(sightings: list[Any]) -> tuple[str, bool, str]:
             dates = [s[2] for s in sightings if s[2]]
             return (min(dates) if dates else min(s[3] or "" for s in sightings)[:10],
+                    not any(s[8] for s in sightings),  # of one date, a text rendition before a scan read by OCR
                     max(s[4] or "" for s in sightings))
 
         chosen: str | None = None

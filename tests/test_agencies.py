@@ -54,6 +54,8 @@ def test_an_ambiguous_name_is_settled_by_context_or_left_empty_with_its_reason()
     assert (by_title.place and by_title.place.code, by_title.evidence) == ("220104", "title")
     assert (by_text.place and by_text.place.code, by_text.evidence) == ("110105", "report text")
     assert (by_portal.place and by_portal.place.code, by_portal.evidence) == ("220104", "portal region code")
+    wrapped = identify("朝阳区人民政府", title="关于印发北京市朝阳区人民政府2023年政府信息公开工作年度报告的通知")
+    assert wrapped is not None and (wrapped.code, wrapped.evidence) == ("110105", "title")
 
 
 def test_the_portal_is_evidence_never_the_answer() -> None:

@@ -292,3 +292,21 @@ def test_the_report_page_lists_every_sighting_and_the_agency_place(built: Built)
     listed = html.split('id="sightings"', 1)[1].split("</ul>", 1)[0]
     assert listed.count("<li>") == 5 and "www.js.gov.cn" in listed and "listed on" in listed
     assert "江苏省淮安市洪泽区 (320813)" in html and "县级" in html
+
+
+def test_of_two_renditions_published_the_same_day_the_one_not_read_by_ocr_counts(tmp_path: Path) -> None:
+    text = _generate(14, "三明市三元区人民政府", 2024)
+    scan = dataclasses.replace(text, title=f"{text.title}（图片版）")
+    with Archive(tmp_path / "r.db") as archive:
+        ids = []
+        for url, rep in (("http://www.sm.gov.cn/nb/1.htm", text), ("http://www.sm.gov.cn/nb/1_tpb.htm", scan)):
+            data, ctype = _bytes(rep)
+            ids.append(archive.add_report([_page(archive, url, data, ctype)], page_url=url,
+                                          published="2025-03-08").report_id)
+        publication = archive.db.execute("SELECT publication FROM reports WHERE id = ?", [ids[0]]).fetchone()[0]
+        assert archive.db.execute("SELECT id FROM reports WHERE is_current").fetchall() == [(ids[1],)], \
+            "both read as text: the one seen last"
+        with archive.db.conn:  # the twin as it really comes: an image-only PDF read by OCR
+            archive.db.execute("UPDATE reports SET ocr = 1 WHERE id = ?", [ids[1]])
+            archive._refresh_publication(publication)
+        assert archive.db.execute("SELECT id FROM reports WHERE is_current").fetchall() == [(ids[0],)]

@@ -111,7 +111,8 @@ async def report_page(datasette: Any, request: Any) -> Response:
     bad = [tuple(r) for r in await db.execute(
         "SELECT tbl, part, row, col FROM check_cells WHERE report_id = ?", [report_id])]
     versions = [dict(r) for r in await db.execute(
-        "SELECT id, version, is_current, first_seen FROM reports WHERE report_key = ? ORDER BY version",
+        "SELECT id, version, coalesce(page_current, is_current) AS is_current, first_seen FROM reports "
+        "WHERE report_key = ? ORDER BY version",
         [report["report_key"]])]
     sightings = [dict(r) for r in await db.execute(  # every URL its report was seen under (issue 15)
         "SELECT sighting_id, page_url, host, listed_on, first_seen, last_seen, same_document FROM report_sightings "
