@@ -217,7 +217,8 @@ FROM reports r LEFT JOIN cells c ON c.report_id = r.id
 WHERE r.is_current = 1
 GROUP BY r.id""",
     "agency_years": """
-SELECT agency_id, max(agency) AS agency, year, agency_code, province, city, county, level, count(*) AS reports,
+SELECT agency_id, (SELECT a.name FROM agencies a WHERE a.id = agency_id) AS agency, year, agency_code, province,
+  city, county, level, count(*) AS reports,
   sum(requests_new) AS requests_new, sum(requests_handled) AS requests_handled,
   sum(granted) AS granted, sum(denied) AS denied, sum(reviews) AS reviews, sum(lawsuits) AS lawsuits,
   sum(licences) AS licences, sum(penalties) AS penalties, sum(fees_wan_yuan) AS fees_wan_yuan,

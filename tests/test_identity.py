@@ -310,3 +310,19 @@ def test_of_two_renditions_published_the_same_day_the_one_not_read_by_ocr_counts
             archive.db.execute("UPDATE reports SET ocr = 1 WHERE id = ?", [ids[1]])
             archive._refresh_publication(publication)
         assert archive.db.execute("SELECT id FROM reports WHERE is_current").fetchall() == [(ids[0],)]
+
+
+def test_agency_over_years_keeps_same_named_bodies_apart(built: Built) -> None:
+    import asyncio
+
+    from archive.datasette.config import make_datasette
+
+    ds = make_datasette(built.db)
+
+    async def go() -> list[dict[str, object]]:
+        got = await ds.client.get(f"/{built.db.stem}/agency_over_years.json?agency=朝阳区人民政府&_shape=array")
+        return list(got.json())
+
+    rows = asyncio.run(go())
+    assert sorted(str(r["agency_code"]) for r in rows) == ["110105", "220104", "None"]
+    assert all(r["change_requests_new"] is None for r in rows), "no body's year compared with another's"
