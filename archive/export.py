@@ -5,7 +5,8 @@ JSONL is one document per current report in the shape of ../shared/schema/REPORT
 added, so a consumer needs neither SQLite nor the parser. A report is counted once however many pages
 link it: both formats also carry the agency register's view (`agency_id`, `agency_code`, `province`,
 `city`, `county`, `level`, `agency_kind`) and every `sightings` of the report (URL, host, the list page
-that linked it, first and last seen).
+that linked it, first and last seen). JSONL's `agency` is the register's normalised name (the contract's
+reporting body without a glued year or 图片版); `agency_as_printed` keeps the parser's reading.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, TextIO
 CONTRACT_KEYS = ("title", "agency", "year", "published", "template", "script", "sections", "tables", "checks",
                  "source", "warnings")
 TABLES = ("active_disclosure", "requests", "review_litigation")
-AGENCY_KEYS = ("agency_id", "agency_code", "province", "city", "county", "level", "agency_kind")
+AGENCY_KEYS = ("agency_as_printed", "agency_id", "agency_code", "province", "city", "county", "level", "agency_kind")
 SIGHTING_KEYS = ("url", "host", "listed_on", "first_seen", "last_seen", "same_document")
 
 

@@ -253,6 +253,7 @@ def test_export_carries_the_register_and_every_sighting(built: Built, tmp_path: 
     assert {k: hongze[k] for k in ("province", "city", "county", "level", "agency_kind")} == \
         {"province": "江苏省", "city": "淮安市", "county": "洪泽区", "level": "县级", "agency_kind": "人民政府"}
     assert len(hongze["sightings"]) == 5 and hongze["agency_id"]
+    assert hongze["agency"] == hongze["agency_as_printed"] == "淮安市洪泽区人民政府"
     assert sum(len(d["sightings"]) for d in docs) == sum(c.sightings for c in built.cases.values())
     csv_out = tmp_path / "out.csv"
     with csv_out.open("w", encoding="utf-8", newline="") as fh:
