@@ -234,13 +234,17 @@ def _context_choice(codes: set[str], *, title: str | None, text: str | None,
 
 
 def _in_context(name: str, *, title: str | None, text: str | None) -> tuple[set[str], str] | None:
-    """A name that names no place (教育局): the place the title or the text writes right before it."""
+    """A name that names no place (教育局, or 县教育局 with only its level): the place the title or the
+    text writes right before it (洛川县教育局)."""
+    lead = name[0] if name[0] in "省市县区旗州盟" and len(name) > 2 else ""
     for source, where in ((title, "title"), (text, "report text")):
         if not source:
             continue
         codes: set[str] = set()
-        for m in re.finditer(re.escape(name), source):
+        for m in re.finditer(re.escape(name[len(lead):]), source):
             before = source[max(0, m.start() - 24):m.start()]
+            if lead and not before.endswith(lead):
+                continue
             for start in range(len(before)):
                 found, rest = read_places(before[start:])
                 if found and not rest:

@@ -63,6 +63,8 @@ def test_the_portal_is_evidence_never_the_answer() -> None:
     assert resolve("教育局", region_code="610629").place is None
     titled = resolve("教育局", title="洛川县教育局2023年政府信息公开工作年度报告")
     assert titled.place is not None and titled.place.code == "610629" and titled.evidence == "title"
+    levelled = resolve("县教育局", text="……洛川县教育局认真贯彻落实《条例》……")
+    assert levelled.place is not None and levelled.place.code == "610629" and levelled.evidence == "report text"
     assert resolve("洛川县人民政府", region_code="110105").place.code == "610629"  # type: ignore[union-attr]
 
 
