@@ -4,10 +4,11 @@ Interface (the crawler codes against it; `crawler/` imports `archive`, never the
 
     @dataclass(frozen=True)
     class Fetch:
-        url: str; final_url: str; status: int
+        url: str; final_url: str; status: int | None  # None: no HTTP answer
         headers: list[tuple[str, str]]      # response headers as received
         body: bytes; fetched_at: str        # ISO-8601 UTC
         method: str = "GET"; referer: str | None = None
+        error: str | None = None            # a failed fetch: why (timeout, reset, …; crawler/failures.py)
 
     class Archive:
         def __init__(self, db_path, raw_root=None)   # default raw root: <db dir>/<db stem>-raw/; ensure_db_shape();
@@ -63,12 +64,13 @@ class Fetch:
 
     url: str
     final_url: str
-    status: int
+    status: int | None  # None: no HTTP answer at all (see error)
     headers: list[tuple[str, str]]
     body: bytes
     fetched_at: str
     method: str = "GET"
     referer: str | None = None
+    error: str | None = None  # why the crawler got no usable answer or gave up (crawler/failures.py)
 
     def header(self, name: str) -> str | None:
         lname = name.lower()
@@ -186,6 +188,7 @@ class Archive:
                 "headers": json.dumps([list(h) for h in fetch.headers], ensure_ascii=False),
                 "sha256": sha if stored or fetch.status == 304 else None, "fetched_at": fetch.fetched_at,
                 "etag": fetch.header("etag"), "last_modified": fetch.header("last-modified"), "content_type": ctype,
+                "error": fetch.error,
             }, pk="id")
         return sha
 

@@ -1,0 +1,108 @@
+"""A time budget per host and crawl: when it is spent, the host's remaining requests are dropped.
+
+Why: politeness (a delay, Retry-After, at most 2 in flight) makes a crawl's length the servers'
+choice; one portal that answers slowly, throttles or stalls could hold a daily crawl for hours. Each
+host gets NIANBAO_HOST_BUDGET seconds from its first request. Then every request to it that has not
+left yet (new ones here, queued ones in its download slot, retries in crawler/middlewares/retry.py)
+is dropped with a `fetches` row "host budget spent", and the crawl exits INCOMPLETE. A download
+already on the wire ends within DOWNLOAD_TIMEOUT, so a host costs at most budget + timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.asyncio import call_later
+from twisted.python.failure import Failure
+
+from crawler.failures import BUDGET, record_failure
+from crawler.urls import host_of
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+log = logging.getLogger(__name__)
+_ATTR = "_nianbao_host_budgets"
+
+
+class HostBudgets:
+    """When each host's first request left, and which hosts have spent their budget (one per crawl)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.seconds = crawler.settings.getfloat("NIANBAO_HOST_BUDGET", 0.0)  # 0: no budget
+        self.started: dict[str, float] = {}
+        self.spent: set[str] = set()
+
+    def start(self, host: str) -> None:
+        if host in self.started or self.seconds <= 0:
+            return
+        self.started[host] = time.monotonic()
+        call_later(self.seconds, self.expire, host)
+
+    def remaining(self, host: str) -> float:
+        """Seconds left for host (infinite without a budget; the full budget before its first request)."""
+        if self.seconds <= 0:
+            return math.inf
+        if host in self.spent:
+            return 0.0
+        return max(0.0, self.seconds - (time.monotonic() - self.started.get(host, time.monotonic())))
+
+    def is_spent(self, host: str) -> bool:
+        return host in self.spent or self.remaining(host) <= 0
+
+    def detail(self) -> str:
+        return f"{self.seconds:g} s for this host in this crawl"
+
+    def drop(self, request: Request) -> IgnoreRequest:
+        """Record request as dropped for its host's budget; the exception to raise or errback with."""
+        host = host_of(request.url)
+        record_failure(self.crawler, request, BUDGET, self.detail())
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"nianbao/budget_spent/{host}")  # what the summary names per host
+        return IgnoreRequest(f"{BUDGET}: {request.url}")
+
+    def expire(self, host: str) -> None:
+        """The budget ran out: mark the host, and drop what waits in its download slot."""
+        if self.crawler.engine is None or not self.crawler.engine.running:
+            return
+        self.spent.add(host)
+        log.info("%s: time budget of %g s spent, its remaining requests are dropped", host, self.seconds)
+        slot = getattr(self.crawler.engine.downloader, "slots", {}).get(host)
+        if slot is None or not slot.queue:
+            return
+        waiting = list(slot.queue)
+        # deque's own clear (the slot's queue counts requests as they are popped: crawler/downloader.py)
+        slot.queue.clear()
+        for request, deferred in waiting:
+            deferred.errback(Failure(self.drop(request)))
+
+
+def budgets_for(crawler: Crawler) -> HostBudgets:
+    existing = getattr(crawler, _ATTR, None)
+    if existing is None:
+        existing = HostBudgets(crawler)
+        setattr(crawler, _ATTR, existing)
+    return existing
+
+
+class HostBudgetMiddleware:
+    """`DOWNLOADER_MIDDLEWARES`: after the scope check, before anything is queued for the host."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.budgets = budgets_for(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HostBudgetMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        host = host_of(request.url)
+        self.budgets.start(host)
+        if self.budgets.is_spent(host):
+            raise self.budgets.drop(request)
