@@ -10,11 +10,15 @@ read" make the crawl exit with INCOMPLETE instead of 0.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
+
 from archive import Fetch
 from crawler.archive_link import archive_for
+from crawler.middlewares.filtering import per_crawl
 from crawler.urls import host_of
 
 if TYPE_CHECKING:
@@ -78,12 +82,42 @@ def classify(exc: BaseException, timeout: float | None = None) -> tuple[str, str
     return kind, f"{detail} ({', '.join(names)})"
 
 
+class FailureLog:
+    """The crawl's failed fetches, written in batches (Archive.record_failures): a host whose budget
+    runs out drops its queued requests by the thousand. Written every FLUSH_ROWS rows or FLUSH_SECONDS,
+    and when the spider closes; a crawl killed outright loses at most the unwritten batch."""
+
+    FLUSH_ROWS = 500
+    FLUSH_SECONDS = 2.0
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.pending: list[Fetch] = []
+        self.flushed = time.monotonic()
+        crawler.signals.connect(self.flush, signal=signals.spider_closed, weak=False)
+
+    def add(self, fetch: Fetch) -> None:
+        self.pending.append(fetch)
+        if len(self.pending) >= self.FLUSH_ROWS or time.monotonic() - self.flushed > self.FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self, *args: object, **kwargs: object) -> None:
+        if self.pending:
+            archive_for(self.crawler).record_failures(self.pending)
+            self.pending = []
+        self.flushed = time.monotonic()
+
+
+def failure_log(crawler: Crawler) -> FailureLog:
+    return per_crawl(crawler, "_nianbao_failure_log", FailureLog)
+
+
 def record_failure(crawler: Crawler, request: Request, kind: str, detail: str, *, status: int | None = None,
                    headers: list[tuple[str, str]] | None = None) -> None:
     """A fetches row for a request that brought no usable answer, and the counters that go with it."""
     redirects = request.meta.get("redirect_urls") or [request.url]
     referer = request.headers.get("Referer")
-    archive_for(crawler).record_fetch(Fetch(
+    failure_log(crawler).add(Fetch(
         url=str(redirects[0]), final_url=request.url, status=status, headers=headers or [], body=b"",
         fetched_at=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         method=request.method, referer=referer.decode("latin-1") if referer else None,

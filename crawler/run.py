@@ -29,7 +29,8 @@ LOOPBACK_SETTINGS: dict[str, Any] = {
 
 @dataclass
 class CrawlStats:
-    """The end totals of a crawl: pages, reports, attachments, errors, blocked hosts, per host."""
+    """The end totals of a crawl: pages, reports, attachments, errors, blocked hosts, per host.
+    returncode: 0 done, 2 usage or archive busy, 3 done but incomplete (crawler/failures.py)."""
 
     returncode: int
     reason: str | None = None

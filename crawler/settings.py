@@ -18,6 +18,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOADER = "crawler.downloader.PerHostCapDownloader"  # holds the cap above (see crawler/downloader.py)
+SCHEDULER = "crawler.scheduler.BudgetScheduler"  # drops a spent host's queued requests at once (crawler/scheduler.py)
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
@@ -47,7 +48,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.challenge.ChallengeMiddleware": 560,
     "crawler.middlewares.record.RecordMiddleware": 585,
 }
-SPIDER_MIDDLEWARES = {"crawler.middlewares.columns.ColumnCapMiddleware": 850}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.columns.ColumnCapMiddleware": 850,
+    "crawler.middlewares.budget.HostBudgetSpiderMiddleware": 860,
+}
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"crawler.progress.Progress": 500, "scrapy.extensions.logstats.LogStats": None}
 

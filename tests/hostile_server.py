@@ -6,7 +6,7 @@ hostname), but its answers are behaviours, not stored files, because they cannot
 429 with `Retry-After: 999999`, a page that never answers, a body dripped a byte at a time, a
 connection reset, a body cut off before its Content-Length, a list that links a fresh 年报 column
 from every page, links to a private address and to a port nobody listens on, and a second host
-whose every report page is slow (to spend its time budget).
+whose every report page and attachment is slow (to spend its time budget).
 """
 
 from __future__ import annotations
@@ -51,9 +51,11 @@ def _html(body: str, title: str = "") -> bytes:
     return f'<html><head><meta charset="utf-8">{meta}<title>{title}</title></head><body>{body}</body></html>'.encode()
 
 
-def report_page(n: int | str) -> bytes:
+def report_page(n: int | str, attachment: str = "") -> bytes:
     paras = "".join(f"<p>{k}、本局{2024}年第{k}项主动公开工作情况，公开信息{k * 7}条。</p>" for k in range(1, 12))
-    return _html(f'<div class="article"><h1>{report_title(n)}</h1><p>一、总体情况</p>{paras}</div>', report_title(n))
+    link = f'<p>附件：<a href="{attachment}">{report_title(n)}.pdf</a></p>' if attachment else ""
+    return _html(f'<div class="article"><h1>{report_title(n)}</h1><p>一、总体情况</p>{paras}{link}</div>',
+                 report_title(n))
 
 
 def entry_page() -> bytes:
@@ -133,7 +135,10 @@ class _Handler(PortalHandler):
         deadline = time.monotonic() + self.server.slow_seconds
         while time.monotonic() < deadline and not self._client_gone():
             time.sleep(0.02)
-        self._reply(200, report_page(path))
+        if path.endswith(".pdf"):
+            self._reply(200, b"%PDF-1.4 not really", [("Content-Type", "application/pdf")])
+        else:  # each report page names a PDF attachment, asked after the page
+            self._reply(200, report_page(path, path.replace(".html", ".pdf")))
 
     def _hostile(self, path: str) -> None:
         if path in ("/", "/index.html"):

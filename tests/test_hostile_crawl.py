@@ -64,8 +64,9 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         seen = server.requests()
     con = sqlite3.connect(db)
     rows = con.execute("SELECT url, status, error FROM fetches ORDER BY fetched_at").fetchall()
+    archived = {row[0] for row in con.execute("SELECT page_url FROM report_sources")}
     con.close()
-    return {"done": done, "elapsed": elapsed, "seen": seen, "rows": rows}
+    return {"done": done, "elapsed": elapsed, "seen": seen, "rows": rows, "archived": archived}
 
 
 def errors_of(crawled: dict[str, Any], url: str) -> list[str]:
@@ -121,7 +122,18 @@ def test_the_host_budget_drops_and_records_the_rest(crawled: dict[str, Any]) -> 
     dropped = {u for u, _s, e in crawled["rows"] if e and e.startswith(f"{BUDGET}: ")}
     fetched = {f"http://{SLOW}{s.path}" for s in crawled["seen"] if s.host == SLOW}
     assert dropped and all(u.startswith(f"http://{SLOW}/nb/r") for u in dropped)
-    assert len(dropped | fetched) == SLOW_REPORTS + 2, "every report link was either asked or recorded as dropped"
+    pages = {u for u in dropped | fetched if u.endswith(".html") and "/nb/r" in u}
+    assert len(pages) == SLOW_REPORTS, "every report link was either asked or recorded as dropped"
+    assert not dropped & fetched
+
+
+def test_a_report_whose_attachment_was_dropped_is_still_archived(crawled: dict[str, Any]) -> None:
+    """The page came, its PDF fell to the budget: the report is archived with the page alone."""
+    pages = {f"http://{SLOW}{s.path}" for s in crawled["seen"] if s.host == SLOW and s.path.endswith(".html")
+             and s.path.startswith("/nb/r")}
+    dropped_files = {u for u, _s, e in crawled["rows"] if e and e.startswith(f"{BUDGET}: ") and u.endswith(".pdf")}
+    assert dropped_files, "the budget must fall between a page and its attachment for this test to mean anything"
+    assert pages <= crawled["archived"]
 
 
 def test_summary_and_exit_code_say_incomplete(crawled: dict[str, Any]) -> None:

@@ -13,21 +13,21 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
+from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.asyncio import call_later
 from twisted.python.failure import Failure
 
 from crawler.failures import BUDGET, record_failure
+from crawler.middlewares.filtering import SpiderOutputFilter, per_crawl
 from crawler.urls import host_of
 
 if TYPE_CHECKING:
-    from scrapy import Request
     from scrapy.crawler import Crawler
 
 log = logging.getLogger(__name__)
-_ATTR = "_nianbao_host_budgets"
 
 
 class HostBudgets:
@@ -38,6 +38,7 @@ class HostBudgets:
         self.seconds = crawler.settings.getfloat("NIANBAO_HOST_BUDGET", 0.0)  # 0: no budget
         self.started: dict[str, float] = {}
         self.spent: set[str] = set()
+        self.dropped: set[str] = set()  # URLs recorded as dropped (the spider may yield one again)
 
     def start(self, host: str) -> None:
         if host in self.started or self.seconds <= 0:
@@ -61,10 +62,11 @@ class HostBudgets:
 
     def drop(self, request: Request) -> IgnoreRequest:
         """Record request as dropped for its host's budget; the exception to raise or errback with."""
-        host = host_of(request.url)
-        record_failure(self.crawler, request, BUDGET, self.detail())
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"nianbao/budget_spent/{host}")  # what the summary names per host
+        if request.url not in self.dropped:
+            self.dropped.add(request.url)
+            record_failure(self.crawler, request, BUDGET, self.detail())
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(f"nianbao/budget_spent/{host_of(request.url)}")  # named in the summary
         return IgnoreRequest(f"{BUDGET}: {request.url}")
 
     def expire(self, host: str) -> None:
@@ -84,25 +86,38 @@ class HostBudgets:
 
 
 def budgets_for(crawler: Crawler) -> HostBudgets:
-    existing = getattr(crawler, _ATTR, None)
-    if existing is None:
-        existing = HostBudgets(crawler)
-        setattr(crawler, _ATTR, existing)
-    return existing
+    return per_crawl(crawler, "_nianbao_host_budgets", HostBudgets)
 
 
-class HostBudgetMiddleware:
-    """`DOWNLOADER_MIDDLEWARES`: after the scope check, before anything is queued for the host."""
+class _Budgeted:
+    """A middleware that reads the crawl's host budgets."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.budgets = budgets_for(crawler)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> HostBudgetMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
+
+
+class HostBudgetMiddleware(_Budgeted):
+    """`DOWNLOADER_MIDDLEWARES`: after the scope check, before anything is queued for the host."""
 
     def process_request(self, request: Request) -> None:
         host = host_of(request.url)
         self.budgets.start(host)
         if self.budgets.is_spent(host):
             raise self.budgets.drop(request)
+
+
+class HostBudgetSpiderMiddleware(_Budgeted, SpiderOutputFilter):
+    """`SPIDER_MIDDLEWARES`: a request the spider yields for a host whose budget is spent is dropped
+    (and recorded) at once, instead of queueing behind the rest to be dropped by the downloader."""
+
+    def keep(self, out: Any) -> bool:
+        # an attachment's failure must reach the spider's errback, which then hands on its report
+        if isinstance(out, Request) and out.meta.get("kind") != "attachment" and self.budgets.is_spent(
+                host_of(out.url)):
+            self.budgets.drop(out)
+            return False
+        return True

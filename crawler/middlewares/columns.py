@@ -12,22 +12,21 @@ which were skipped and raise the setting.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
 
 from crawler.failures import COLUMN_CAP, record_failure
+from crawler.middlewares.filtering import SpiderOutputFilter
 from crawler.urls import host_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-    from scrapy.http import Response
 
 log = logging.getLogger(__name__)
 
 
-class ColumnCapMiddleware:
+class ColumnCapMiddleware(SpiderOutputFilter):
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.cap = crawler.settings.getint("NIANBAO_MAX_COLUMNS_PER_HOST", 200)
@@ -38,7 +37,7 @@ class ColumnCapMiddleware:
     def from_crawler(cls, crawler: Crawler) -> ColumnCapMiddleware:
         return cls(crawler)
 
-    def _keep(self, out: Any) -> bool:
+    def keep(self, out: Any) -> bool:
         if not isinstance(out, Request) or out.meta.get("kind") not in ("list", "entry") \
                 or not out.meta.get("column") or self.cap <= 0:
             return True
@@ -57,11 +56,3 @@ class ColumnCapMiddleware:
             dropped.add(column)
             record_failure(self.crawler, out, COLUMN_CAP, f"this host has {self.cap} columns walked already")
         return False
-
-    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
-        yield from (out for out in result if self._keep(out))
-
-    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        async for out in result:
-            if self._keep(out):
-                yield out
