@@ -6,7 +6,8 @@ hostname), but its answers are behaviours, not stored files, because they cannot
 429 with `Retry-After: 999999`, a page that never answers, a body dripped a byte at a time, a
 connection reset, a body cut off before its Content-Length, a list that links a fresh 年报 column
 from every page, links to a private address and to a port nobody listens on, and a second host
-whose every report page and attachment is slow (to spend its time budget).
+whose every report page and attachment is slow (to spend its time budget), and a third whose list
+says 429 with `Retry-After: 2` once (a pause, not a slowdown for the rest of the crawl).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ SLOW = "www.slowpoke.gov.cn"
 CLOSED = "closed.hostile.gov.cn"  # mapped to a loopback port nobody listens on
 PRIVATE_URL = "http://10.0.0.8/nb/private.html"  # in scope (the test says so), a private address
 TRAP_PAGES = 1000  # what each trap column's pager claims
+THROTTLE = "www.throttle.gov.cn"  # its list answers 429 with Retry-After: 2 the first time, then links
+THROTTLE_REPORTS = 20  # this many quick report pages
 SLOW_REPORTS = 40
 
 # path on HOSTILE → what the test must find in `fetches.error` for it
@@ -125,6 +128,8 @@ class _Handler(PortalHandler):
             self._slow(path)
         elif host == HOSTILE:
             self._hostile(path)
+        elif host == THROTTLE:
+            self._throttle(path)
         else:
             self._reply(404, b"not here")
 
@@ -139,6 +144,16 @@ class _Handler(PortalHandler):
             self._reply(200, b"%PDF-1.4 not really", [("Content-Type", "application/pdf")])
         else:  # each report page names a PDF attachment, asked after the page
             self._reply(200, report_page(path, path.replace(".html", ".pdf")))
+
+    def _throttle(self, path: str) -> None:
+        if path != "/":
+            self._reply(200, report_page(path))
+        elif self.server.throttle_once():
+            self._reply(429, b"too many requests", [("Retry-After", "2")])
+        else:
+            rows = "".join(f'<li><a href="/nb/q{i}.html">{report_title(f"快{i}")}</a><span>2025-03-01</span></li>'
+                           for i in range(THROTTLE_REPORTS))
+            self._reply(200, _html(f'<div class="list"><ul>{rows}</ul></div>'))
 
     def _hostile(self, path: str) -> None:
         if path in ("/", "/index.html"):
@@ -185,12 +200,18 @@ class HostileServer(ThreadingHTTPServer):
         self.slow_seconds = slow_seconds
         self.lock = threading.Lock()
         self.seen: list[Seen] = []
+        self.throttled = False
         with socket.socket() as probe:  # a port that was free a moment ago: nobody listens there
             probe.bind(("127.0.0.1", 0))
             self.closed_port = probe.getsockname()[1]
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Resets and hang-ups are the point here, not tracebacks."""
+
+    def throttle_once(self) -> bool:
+        with self.lock:
+            first, self.throttled = not self.throttled, True
+        return first
 
     def log(self, entry: Seen) -> None:
         with self.lock:
@@ -202,7 +223,7 @@ class HostileServer(ThreadingHTTPServer):
 
     @property
     def host_map(self) -> dict[str, str]:
-        return {HOSTILE: f"127.0.0.1:{self.port}", SLOW: f"127.0.0.1:{self.port}",
+        return {HOSTILE: f"127.0.0.1:{self.port}", SLOW: f"127.0.0.1:{self.port}", THROTTLE: f"127.0.0.1:{self.port}",
                 CLOSED: f"127.0.0.1:{self.closed_port}"}
 
     def requests(self, host: str | None = None) -> list[Seen]:
@@ -222,4 +243,4 @@ def serve_hostile(slow_seconds: float = 1.0) -> Iterator[HostileServer]:
         server.server_close()
 
 
-ENTRIES = [f"http://{HOSTILE}/", f"http://{SLOW}/"]
+ENTRIES = [f"http://{HOSTILE}/", f"http://{SLOW}/", f"http://{THROTTLE}/"]

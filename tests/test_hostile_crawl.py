@@ -36,7 +36,18 @@ from crawler.failures import (
     classify,
 )
 from crawler.run import LOOPBACK_SETTINGS
-from tests.hostile_server import BAD_PAGES, CLOSED, ENTRIES, HOSTILE, PRIVATE_URL, SLOW, SLOW_REPORTS, serve_hostile
+from tests.hostile_server import (
+    BAD_PAGES,
+    CLOSED,
+    ENTRIES,
+    HOSTILE,
+    PRIVATE_URL,
+    SLOW,
+    SLOW_REPORTS,
+    THROTTLE,
+    THROTTLE_REPORTS,
+    serve_hostile,
+)
 
 pytestmark = pytest.mark.timeout(120)
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,6 +106,17 @@ def test_retry_after_too_long_is_given_up_at_once(crawled: dict[str, Any]) -> No
     assert (429, None) in rows, "the 429 itself is archived as answered"
     assert [r for r in rows if r[1]] == [(429, "retry-after too long: asked to wait 999999 s, more than the 5 s "
                                                 "we wait")]
+
+
+def test_a_short_retry_after_pauses_the_host_then_it_goes_on_at_its_pace(crawled: dict[str, Any]) -> None:
+    """The list says 429, Retry-After 2: asked again 2 s later, then the host's pages come at the loopback
+    pace again (the raised delay used to stay for the rest of the crawl: 20 pages would take 40 s)."""
+    host = [s for s in crawled["seen"] if s.host == THROTTLE and s.path != "/robots.txt"]
+    lists = [s.started for s in host if s.path == "/"]
+    assert len(lists) == 2 and lists[1] - lists[0] >= 2 - 0.05
+    pages = [s.started for s in host if s.path.startswith("/nb/q")]
+    assert len(pages) == THROTTLE_REPORTS and pages[-1] - lists[1] < 3, "all pages within 3 s of the pause's end"
+    assert not [u for u, _s, e in crawled["rows"] if e and THROTTLE in u]
 
 
 def test_a_stall_costs_two_timeouts_not_four(crawled: dict[str, Any]) -> None:

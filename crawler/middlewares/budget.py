@@ -3,8 +3,10 @@
 Why: politeness (a delay, Retry-After, at most 2 in flight) makes a crawl's length the servers'
 choice; one portal that answers slowly, throttles or stalls could hold a daily crawl for hours. Each
 host gets NIANBAO_HOST_BUDGET seconds from its first request. Then every request to it that has not
-left yet (new ones here, queued ones in its download slot, retries in crawler/middlewares/retry.py)
-is dropped with a `fetches` row "host budget spent", and the crawl exits INCOMPLETE. A download
+left yet is dropped with a `fetches` row "host budget spent" (once per URL), and the crawl exits
+INCOMPLETE: what the spider yields (the spider middleware here), what the scheduler holds
+(crawler/scheduler.py), what waits in the host's download slot (`expire`), what reaches the
+downloader (the downloader middleware here), and retries (crawler/middlewares/retry.py). A download
 already on the wire ends within DOWNLOAD_TIMEOUT, so a host costs at most budget + timeout.
 """
 

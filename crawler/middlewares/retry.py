@@ -2,7 +2,7 @@
 
 Why replace Scrapy's RetryMiddleware: it retries at once, which on a throttling government server
 turns one 429 into a storm. Here a retry waits (Retry-After, else base * 2**attempt, capped), the
-host's download slot pauses for that long (then returns to its own delay), and a host still
+host's download slot pauses for that long (then goes on at twice its former delay), and a host still
 throttling after the last retry is recorded as blocked (rate limited) rather than hammered further.
 
 What keeps a crawl finite: a Retry-After over NIANBAO_RETRY_AFTER_MAX is not waited for: the URL is
@@ -61,6 +61,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         o.cap = crawler.settings.getfloat("NIANBAO_RETRY_MAX_WAIT", 120.0)
         o.retry_after_max = crawler.settings.getfloat("NIANBAO_RETRY_AFTER_MAX", 600.0)
         o.timeout_retries = crawler.settings.getint("NIANBAO_TIMEOUT_RETRIES", 1)
+        o.max_delay = crawler.settings.getfloat("AUTOTHROTTLE_MAX_DELAY", 60.0)
         o.paused = {}
         return o
 
@@ -68,6 +69,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     cap: float
     retry_after_max: float
     timeout_retries: int
+    max_delay: float
     paused: dict[str, tuple[float, float]]  # host → (its own delay, pause ends at loop time)
 
     def _wait(self, request: Request, retry_after: float | None) -> float:
@@ -78,7 +80,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return min(self.base * (2**attempt), self.cap)
 
     def _pause_host(self, request: Request, wait: float) -> None:
-        """No request to the host for `wait` seconds, then its own delay again (a 429 is not forever)."""
+        """No request to the host for `wait` seconds; after that, twice its delay of before (at least our
+        backoff base, at most AUTOTHROTTLE_MAX_DELAY): slower than the pace it throttled, but not the
+        120 s a long Retry-After used to leave for the rest of the crawl. AutoThrottle, when on, speeds
+        the host up again as its answers come."""
         engine = self.crawler.engine
         slots = getattr(getattr(engine, "downloader", None), "slots", {})
         host = host_of(request.url)
@@ -94,7 +99,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
         def resume() -> None:
             if host in self.paused and loop.time() >= self.paused[host][1] - 0.01:
-                slot.delay = self.paused.pop(host)[0]
+                slot.delay = min(max(2 * self.paused.pop(host)[0], self.base), self.max_delay)
 
         loop.call_later(wait, resume)
 
