@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from archive.lock import WriterLock
+from archive.lock import WriterLock, real_db_path
 from archive.store import Archive, default_raw_root
 
 PROVENANCE = {
@@ -44,7 +44,8 @@ def rebuild(db_path: str | Path, raw_root: str | Path | None = None, *,
         raise FileNotFoundError(f"no archive at {db_path}")
     raw_root = Path(raw_root) if raw_root is not None else default_raw_root(db_path)
     with WriterLock(db_path):  # no crawl or add may write the file being copied
-        return _rebuild(db_path, raw_root, progress)
+        # the real file: a symlinked archive is rebuilt beside its target and stays a symlink
+        return _rebuild(real_db_path(db_path), raw_root, progress)
 
 
 def _rebuild(db_path: Path, raw_root: Path, progress: Callable[[int, int], None] | None) -> dict[str, int]:

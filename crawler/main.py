@@ -11,6 +11,7 @@ import json
 import sys
 
 from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 
@@ -38,11 +39,18 @@ def main(argv: list[str] | None = None) -> int:
     from archive import ArchiveBusy
     from archive.lock import WriterLock
 
-    try:  # say so now, in one line, rather than from inside the first request
-        WriterLock(args.db).acquire().release()
+    try:  # taken now and held to the end: a second crawl says so in one line, before any request
+        lock = WriterLock(args.db).hold_for_process()
     except ArchiveBusy as exc:
         print(f"nianbao crawl: {exc}", file=sys.stderr)
         return 2
+    try:
+        return _crawl(args, settings)
+    finally:
+        lock.release()
+
+
+def _crawl(args: argparse.Namespace, settings: Settings) -> int:
     process = CrawlerProcess(settings)
     kwargs: dict[str, object] = {"db": args.db}
     if args.entries:
@@ -64,9 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         kwargs["allow_private_hosts"] = "1"
     if args.host_map:
         kwargs["host_map"] = json.loads(args.host_map)
-    process.crawl("portals", **kwargs)
+    run = process.create_crawler("portals")
+    process.crawl(run, **kwargs)
     process.start()
-    return 0
+    from crawler.failures import exit_code
+
+    return exit_code(run.stats.get_stats() if run.stats else {})
 
 
 if __name__ == "__main__":

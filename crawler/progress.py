@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from twisted.internet import task
 
+from crawler.failures import BUDGET, PRIVATE, RETRY_AFTER, failure_counts, incomplete
+
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
@@ -46,6 +48,9 @@ class Progress:
         out["requests"] = int(stats.get("downloader/request_count", 0))
         out["not_modified"] = int(stats.get("nianbao/not_modified", 0))
         out["blocked"] = sorted(k.split("/", 2)[2] for k in stats if k.startswith("nianbao/blocked/"))
+        out["failed"] = failure_counts(stats)  # kind → fetches that brought nothing (each one in `fetches`)
+        out["incomplete"] = incomplete(stats)  # the kinds of those that make the exit code 3
+        out["budget_spent"] = sorted(k.split("/", 2)[2] for k in stats if k.startswith("nianbao/budget_spent/"))
         out["elapsed"] = round(time.monotonic() - self.started, 2)
         return out
 
@@ -58,14 +63,32 @@ class Progress:
                 hosts.setdefault(host, {})[what] = value
             elif key.startswith("nianbao/blocked/"):
                 hosts.setdefault(key.split("/", 2)[2], {})["blocked"] = value
+            elif key.startswith("nianbao/budget_spent/"):
+                hosts.setdefault(key.split("/", 2)[2], {})["budget_spent"] = value
         return dict(sorted(hosts.items()))
 
     def line(self) -> str:
         t = self.totals()
         blocked = f" | blocked {len(t['blocked'])}" if t["blocked"] else ""
+        failed = f" | failed {sum(t['failed'].values())}" if t["failed"] else ""
+        private = f" | refused private {t['failed'][PRIVATE]}" if t["failed"].get(PRIVATE) else ""
         return (f"[nianbao] {t['elapsed']:.0f}s | requests {t['requests']} | pages {t['pages']} | "
                 f"reports {t['reports']} | attachments {t['attachments']} | unchanged {t['not_modified']} | "
-                f"errors {t['errors']}{blocked}")
+                f"errors {t['errors']}{failed}{private}{blocked}")
+
+    @staticmethod
+    def failure_lines(t: dict[str, Any]) -> list[str]:
+        """The end summary's account of what was not fetched, and whether the crawl is incomplete."""
+        if not t["failed"]:
+            return []
+        out = ["not fetched (each in the archive's fetches table, with the reason): "
+               + ", ".join(f"{kind} {n}" for kind, n in t["failed"].items())]
+        if t["incomplete"]:
+            why = {PRIVATE: "private addresses refused (--allow-private-hosts to fetch them)",
+                   RETRY_AFTER: "URLs given up for a Retry-After too long",
+                   BUDGET: f"requests dropped, host time budget spent ({', '.join(t['budget_spent'])})"}
+            out.append("INCOMPLETE (exit 3): " + "; ".join(f"{n} {why[k]}" for k, n in t["incomplete"].items()))
+        return out
 
     def tick(self) -> None:
         if self.as_json:
@@ -89,8 +112,11 @@ class Progress:
             print(json.dumps({"summary": summary}, ensure_ascii=False), flush=True)
             return
         out = [self.line() + f" | finished ({reason})", f"{'host':<32} {'pages':>6} {'reports':>7} {'files':>6} "
-               f"{'errors':>6}  blocked"]
+               f"{'errors':>6} {'failed':>6}  blocked"]
         for host, row in hosts.items():
+            note = " ".join(filter(None, [str(row.get("blocked", "")),
+                                          "budget spent" if row.get("budget_spent") else ""]))
             out.append(f"{host:<32} {row.get('pages', 0):>6} {row.get('reports', 0):>7} "
-                       f"{row.get('attachments', 0):>6} {row.get('errors', 0):>6}  {row.get('blocked', '')}")
+                       f"{row.get('attachments', 0):>6} {row.get('errors', 0):>6} {row.get('failed', 0):>6}  {note}")
+        out += self.failure_lines(totals)
         print("\n".join(out), file=sys.stderr, flush=True)

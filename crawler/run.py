@@ -22,14 +22,15 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # Politeness relaxed for loopback fixture portals (tests, demo, bench): never for real hosts.
 LOOPBACK_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY_JITTER": 0,
-    "NIANBAO_RETRY_BACKOFF": 0.1, "NIANBAO_RETRY_MAX_WAIT": 2.0, "DOWNLOAD_TIMEOUT": 3,
+    "NIANBAO_RETRY_BACKOFF": 0.1, "NIANBAO_RETRY_MAX_WAIT": 2.0, "NIANBAO_RETRY_AFTER_MAX": 10.0, "DOWNLOAD_TIMEOUT": 3,
     "NIANBAO_PROGRESS_INTERVAL": 1.0, "LOG_LEVEL": "WARNING",
 }
 
 
 @dataclass
 class CrawlStats:
-    """The end totals of a crawl: pages, reports, attachments, errors, blocked hosts, per host."""
+    """The end totals of a crawl: pages, reports, attachments, errors, blocked hosts, per host.
+    returncode: 0 done, 2 usage or archive busy, 3 done but incomplete (crawler/failures.py)."""
 
     returncode: int
     reason: str | None = None
@@ -41,13 +42,16 @@ class CrawlStats:
     not_modified: int = 0
     elapsed: float = 0.0
     blocked: list[str] = field(default_factory=list)
+    failed: dict[str, int] = field(default_factory=dict)  # kind → fetches recorded as failed (crawler/failures.py)
+    incomplete: dict[str, int] = field(default_factory=dict)  # those of the kinds that make the exit code 3
+    budget_spent: list[str] = field(default_factory=list)  # hosts whose time budget ran out
     hosts: dict[str, dict[str, Any]] = field(default_factory=dict)
     stderr: str = ""
 
     @classmethod
     def from_summary(cls, returncode: int, summary: dict[str, Any], stderr: str) -> CrawlStats:
         keys = ("reason", "requests", "pages", "reports", "attachments", "errors", "not_modified", "elapsed",
-                "blocked", "hosts")
+                "blocked", "failed", "incomplete", "budget_spent", "hosts")
         return cls(returncode=returncode, stderr=stderr, **{k: summary[k] for k in keys if k in summary})
 
 

@@ -18,13 +18,14 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOADER = "crawler.downloader.PerHostCapDownloader"  # holds the cap above (see crawler/downloader.py)
+SCHEDULER = "crawler.scheduler.BudgetScheduler"  # drops a spent host's queued requests at once (crawler/scheduler.py)
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_TIMEOUT = 60  # a whole download, body included; a timed-out URL is retried once (NIANBAO_TIMEOUT_RETRIES)
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # the parser refuses inputs over 32 MB; this bounds memory per response
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 RETRY_TIMES = 3
@@ -40,11 +41,16 @@ FEED_EXPORT_ENCODING = "utf-8"
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.scope.ScopeMiddleware": 40,
     "crawler.middlewares.hostmap.HostMapMiddleware": 45,
+    "crawler.middlewares.budget.HostBudgetMiddleware": 48,
     "crawler.middlewares.conditional.ConditionalGetMiddleware": 120,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     "crawler.middlewares.challenge.ChallengeMiddleware": 560,
     "crawler.middlewares.record.RecordMiddleware": 585,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.columns.ColumnCapMiddleware": 850,
+    "crawler.middlewares.budget.HostBudgetSpiderMiddleware": 860,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"crawler.progress.Progress": 500, "scrapy.extensions.logstats.LogStats": None}
@@ -55,11 +61,18 @@ NIANBAO_RAW = None  # raw store root; default: next to the database
 NIANBAO_SCOPE_HOSTS: list[str] = []  # extra hosts in scope besides the registry's and the suffixes
 NIANBAO_SCOPE_SUFFIXES = [".gov.cn"]
 NIANBAO_ALLOW_PRIVATE_HOSTS = False
-NIANBAO_HOST_MAP: dict[str, str] = {}  # hostname → "127.0.0.1:port" (fixture portals; implies private hosts)
+NIANBAO_HOST_MAP: dict[str, str] = {}  # hostname → "127.0.0.1:port" (fixture portals: these may reach loopback)
 NIANBAO_SHARD = None  # "K/N": crawl only the entry points whose host falls in share K of N machines
 NIANBAO_MAX_LIST_PAGES = 200  # per column: a pagination trap ends here
 NIANBAO_RETRY_BACKOFF = 2.0  # seconds; doubled per attempt unless Retry-After says otherwise
-NIANBAO_RETRY_MAX_WAIT = 120.0
+NIANBAO_RETRY_MAX_WAIT = 120.0  # our own backoff's cap (a server's Retry-After is honoured up to the next)
+NIANBAO_RETRY_AFTER_MAX = 600.0  # a Retry-After longer than this is not waited for: the URL is given up, recorded
+NIANBAO_TIMEOUT_RETRIES = 1  # a download that timed out is tried this many times more (stalls cost 2 x timeout)
+# Seconds a host may take from its first request (0: no limit); then its remaining requests are dropped,
+# each recorded in `fetches`, and the crawl exits 3 (crawler/failures.py). A portal of a few thousand
+# pages at the polite 1-2 s a request fits; a stalling or throttling one no longer holds the crawl.
+NIANBAO_HOST_BUDGET = 2 * 3600.0
+NIANBAO_MAX_COLUMNS_PER_HOST = 200  # 年报 columns (and dialect sub-lists) walked per host: a column trap ends here
 NIANBAO_CONDITIONAL_GET = True
 # For servers without ETag/Last-Modified: a report under a list page that came back byte for byte unchanged is
 # taken from the archive instead of being fetched again (set False for a full re-fetch).

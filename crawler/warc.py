@@ -3,7 +3,9 @@
 Why: web-archive tools (pywb, OpenWayback, warcio itself) read WARC; the archive keeps the same
 facts (URL, status, headers, bytes, time) in SQLite + a content-addressed store, so the export is a
 replay of the fetch log. Fetches whose bytes were not kept (errors, 304s) become request-less
-`response` records with their headers and an empty body.
+`response` records with their headers and an empty body. Fetches that got no HTTP answer at all
+(timeouts, resets, refused or given-up URLs: `status` empty, `error` set) have nothing to replay and
+are left out; they stay in the archive's `fetches` table.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def export_warc(db_path: str | Path, out_path: str | Path, raw_root: str | Path 
     raw = RawStore(raw_root if raw_root is not None else default_raw_root(db_path))
     con = sqlite3.connect(db_path)
     rows = con.execute("SELECT url, final_url, status, headers, sha256, fetched_at FROM fetches "
-                       "ORDER BY fetched_at, rowid").fetchall()
+                       "WHERE status IS NOT NULL ORDER BY fetched_at, rowid").fetchall()
     con.close()
     count = 0
     with open(out_path, "wb") as fh:

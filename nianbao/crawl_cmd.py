@@ -27,7 +27,12 @@ import click
 def crawl_command(entry_urls: tuple[str, ...], registry: str | None, db_path: str, max_pages: int | None,
                   shard: str | None, allow_private_hosts: bool, host_map: str | None,
                   overrides: tuple[str, ...]) -> None:
-    """Crawl portals for annual reports into the archive at --db (polite: robots, 2 per host, delays)."""
+    """Crawl portals for annual reports into the archive at --db (polite: robots, 2 per host, delays).
+
+    Exit 0 when done, 2 on a usage error or an archive another process writes, 3 when done but
+    incomplete (private addresses refused, URLs given up for a long Retry-After, a host's time budget
+    spent): the last lines say which, and the archive's `fetches` table has a row for each.
+    """
     from crawler.main import main as crawl_main
 
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")

@@ -1,5 +1,6 @@
 """`nianbao crawl` as an operator runs it: progress and the per-host summary on stderr, the archive filled;
-loopback addresses refused unless --allow-private-hosts; a pagination trap ends at the per-column cap."""
+loopback addresses refused (recorded, counted, exit 3) unless --allow-private-hosts; a pagination trap
+ends at the per-column cap."""
 
 from __future__ import annotations
 
@@ -53,7 +54,14 @@ def test_loopback_is_refused_without_allow_private_hosts(tmp_path: Path) -> None
         allowed = nianbao_crawl(entry, "--db", str(tmp_path / "y.db"), "--set=NIANBAO_SCOPE_HOSTS=[\"127.0.0.1\"]",
                                 "--allow-private-hosts")
         asked_when_allowed = server.requests
-    assert done.returncode == 0 and allowed.returncode == 0, done.stderr[-2000:] + allowed.stderr[-2000:]
+    # refused, and said so: counted in the summary, a row in `fetches`, exit 3 (incomplete), not "errors 0"
+    assert done.returncode == 3 and allowed.returncode == 0, done.stderr[-2000:] + allowed.stderr[-2000:]
+    assert "refused private 1" in done.stderr and "INCOMPLETE (exit 3): 1 private addresses refused" in done.stderr
+    con = sqlite3.connect(tmp_path / "x.db")
+    rows = con.execute("SELECT url, status, error FROM fetches").fetchall()
+    con.close()
+    assert rows == [(entry, None, "private address: 127.0.0.1 is a private address (--allow-private-hosts to "
+                                  "fetch it)")]
     assert asked == [], "nothing may reach a private address unless the operator allows it"
     assert asked_when_allowed, "the same crawl with --allow-private-hosts does reach it (so the flag refused it)"
 

@@ -2,7 +2,9 @@
 
 Page 1 is `index.html`, page k+1 is `index_k.html`; the links to them appear only after JS runs, so
 the page count is read from the script. A missing middle page (404) does not stop the later ones,
-because every page is computed, not followed.
+because every page is computed, not followed — from the column's first page only: every later page
+carries the same pager, and yielding it again from each made pages² requests for the dupefilter
+(40,000 from a 200-page column; a column trap spent its crawl there).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class TrsDialect(Dialect):
             stem = re.sub(r"_\d+$", "", stem) or "index"
             count = int(count_match.group(1))
         else:
+            return
+        if int(response.meta.get("page", 1)) > 1:
             return
         for k in range(1, min(count, ctx.max_pages)):
             yield self.request(urljoin(response.url, f"{stem}_{k}.{ext}"), ctx, k + 1)

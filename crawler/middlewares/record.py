@@ -3,7 +3,8 @@
 Why here, as a downloader middleware after decompression and redirects: the spider may drop a
 response (404, decoy, soft-404) but the archive still keeps what was fetched, and `request.meta
 ["sha256"]` tells the spider and the pipeline which stored bytes a response was; `request.meta
-["unchanged"]` whether they are the bytes the URL answered last time.
+["unchanged"]` whether they are the bytes the URL answered last time. A download that brought no
+response (timeout, reset, cut-off body, DNS …) gets its row too, with the reason (crawler/failures.py).
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from scrapy.exceptions import IgnoreRequest
+
 from archive import Fetch
 from crawler.archive_link import archive_for
+from crawler.failures import classify, record_failure
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -61,3 +65,10 @@ class RecordMiddleware:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("nianbao/recorded")
         return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        """Each failed attempt, as the downloader raised it (retries come after: they are attempts too)."""
+        if isinstance(exception, IgnoreRequest):  # refused before any download: recorded where refused
+            return
+        kind, detail = classify(exception, request.meta.get("download_timeout"))
+        record_failure(self.crawler, request, kind, detail)

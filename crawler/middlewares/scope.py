@@ -3,6 +3,8 @@
 Why before anything else: a link on a government page can point anywhere (spam mirrors, intranet
 addresses); nothing leaves the machine unless the host is in scope and resolves to a public address
 (or the user said `--allow-private-hosts`, as the tests and the demo do for their loopback portals).
+A refused private address is recorded in `fetches` and counted: the crawl's summary names it and the
+crawl exits INCOMPLETE (crawler/failures.py), so a refusal is never mistaken for an empty portal.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import IgnoreRequest
 
+from crawler.failures import PRIVATE, record_failure
 from crawler.urls import host_of, in_scope, is_private_address
 
 if TYPE_CHECKING:
@@ -42,8 +45,8 @@ class ScopeMiddleware:
         raise IgnoreRequest(f"{reason}: {request.url}")
 
     async def _is_private(self, host: str) -> bool:
-        if host in self.host_map:
-            return is_private_address(self.host_map[host].rsplit(":", 1)[0])
+        if host in self.host_map:  # sent to that address by the operator on purpose (fixture portals)
+            return False
         if host not in self._private:
             try:
                 infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
@@ -60,4 +63,6 @@ class ScopeMiddleware:
         if not in_scope(host, self.hosts, self.suffixes):
             self._refuse("out_of_scope", request)
         if not self.allow_private and (is_private_address(host) or await self._is_private(host)):
+            record_failure(self.crawler, request, PRIVATE,
+                           f"{host} is a private address (--allow-private-hosts to fetch it)")
             self._refuse("private_address", request)

@@ -6,12 +6,17 @@
 * snippets are escaped, then only the <mark> highlighting is let through.
 * /-/report/<db>/<id>: one report with its sections and the three tables as printed.
 * /-/raw/<db>/<sha256>: the archived file, sandboxed (no script of a saved page runs on this site).
+* one request cannot take gigabytes: every connection refuses values over MAX_VALUE_BYTES (SQLite's
+  own length limit, so randomblob, zeroblob, printf widths, replace, group_concat, `||` all stop
+  there at once) and a query result over MAX_RESULT_BYTES of text (counted row by row as Datasette
+  fetches them); both answer with a clear error instead.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import weakref
 from typing import Any
 
 from datasette import hookimpl
@@ -24,6 +29,34 @@ from archive.raw import RawStore, is_sha256
 from archive.store import default_raw_root
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
+# `SELECT hex(randomblob(300000000))` took 600 MB and 14 s in one SQLite call (no time limit can stop
+# it), and one such request drove the server to 5.4 GB. The longest value an archive holds is a
+# report's indexed text (tens of KB; the parser refuses inputs over 32 MB): 16 MB is far above it.
+MAX_VALUE_BYTES = 16 * 1024 * 1024
+MAX_RESULT_BYTES = 32 * 1024 * 1024  # text and blobs in one query's rows (1000 rows at most on this site)
+
+
+class ResultTooLarge(sqlite3.DataError):
+    """A query's rows carry more than MAX_RESULT_BYTES: refused like an SQL error (Datasette shows it)."""
+
+
+def _size(value: object) -> int:
+    return len(value) if isinstance(value, str | bytes) else 8
+
+
+def sized_rows(limit: int) -> Any:
+    """A row factory making Datasette's sqlite3.Row rows that stops a cursor past `limit` bytes."""
+    seen: weakref.WeakKeyDictionary[sqlite3.Cursor, int] = weakref.WeakKeyDictionary()
+
+    def factory(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> sqlite3.Row:
+        total = seen.get(cursor, 0) + sum(map(_size, row))
+        if total > limit:
+            raise ResultTooLarge(f"query result too large: over {limit // (1024 * 1024)} MB; "
+                                 "ask for fewer rows or columns, or download a table with ?_stream=1")
+        seen[cursor] = total
+        return sqlite3.Row(cursor, row)
+
+    return factory
 
 
 @hookimpl(trylast=True)
@@ -31,6 +64,8 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
     conn.create_function("escape_fts", 1, fts_query, deterministic=True)
     conn.create_function("nianbao_fts", 1, fts_query, deterministic=True)
     conn.create_function("unsegment", 1, unsegment, deterministic=True)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)  # "string or blob too big" past it
+    conn.row_factory = sized_rows(MAX_RESULT_BYTES)  # after Datasette set sqlite3.Row (hooks run last)
 
 
 def highlight(value: str) -> Markup:
@@ -60,10 +95,24 @@ def register_routes() -> list[tuple[str, Any]]:
 
 
 def _database(datasette: Any, name: str) -> Any:
+    """An archive served by this site; Datasette's own `_internal` (and any database without the
+    archive's tables) is not one: a clean 404, not an SQL error."""
     try:
-        return datasette.get_database(name)
+        db = datasette.get_database(name)
     except KeyError:
         raise NotFound(f"no database {name}") from None
+    if name.startswith("_") or getattr(db, "is_memory", False):
+        raise NotFound(f"no archive {name}")
+    return db
+
+
+async def _archive_query(db: Any, sql: str, params: list[Any]) -> Any:
+    try:
+        return await db.execute(sql, params)
+    except sqlite3.OperationalError as exc:  # a database served beside the archive, without its tables
+        if "no such table" in str(exc):
+            raise NotFound(f"no archive {db.name}") from None
+        raise
 
 
 def _raw_root(datasette: Any, name: str, db: Any) -> RawStore:
@@ -74,7 +123,7 @@ def _raw_root(datasette: Any, name: str, db: Any) -> RawStore:
 async def raw_file(datasette: Any, request: Any) -> Response:
     name, sha = request.url_vars["database"], request.url_vars["sha"]
     db = _database(datasette, name)
-    row = (await db.execute("SELECT content_type, url FROM documents WHERE sha256 = ?", [sha])).first()
+    row = (await _archive_query(db, "SELECT content_type, url FROM documents WHERE sha256 = ?", [sha])).first()
     store = _raw_root(datasette, name, db)
     if row is None or not is_sha256(sha) or not store.has(sha):
         raise NotFound("no such archived file")
@@ -97,7 +146,7 @@ def _quote(text: str) -> str:
 async def report_page(datasette: Any, request: Any) -> Response:
     name, report_id = request.url_vars["database"], request.url_vars["report_id"]
     db = _database(datasette, name)
-    report = (await db.execute("SELECT * FROM reports WHERE id = ?", [report_id])).first()
+    report = (await _archive_query(db, "SELECT * FROM reports WHERE id = ?", [report_id])).first()
     if report is None:
         raise NotFound("no such report")
     sections = [dict(r) for r in await db.execute(
