@@ -17,9 +17,6 @@ from extract import codes
 # Bump when the DDL changes in a way old databases need `nianbao rebuild` for.
 SCHEMA_VERSION = 2
 
-# Columns added to a table after archives were made with it: (table, column, type), added on open.
-ADDED_COLUMNS = [("fetches", "error", "TEXT")]
-
 TABLES_SQL = """
 CREATE TABLE IF NOT EXISTS documents (
     sha256 TEXT PRIMARY KEY,          -- of the raw bytes; the blob is raw/<sha[:2]>/<sha>
@@ -359,9 +356,6 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     db.conn.execute("PRAGMA foreign_keys = OFF")  # labels for '' codes are rows, but blanks need no label
     _add_missing_columns(db)
     db.executescript(TABLES_SQL + FTS_SQL)
-    for table, column, kind in ADDED_COLUMNS:  # archives made before the column existed
-        if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
-            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     for name, sql in VIEWS.items():
         existing = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [name]).fetchone()
         wanted = f"CREATE VIEW {name} AS{sql}"
