@@ -435,6 +435,16 @@ class Archive:
             "name": name, "region_code": latest[0], "province": latest[1], "level": latest[2], "host": latest[3],
             "reports": row[0], "first_year": row[1], "last_year": row[2]}, pk="name")
 
+    # --- findings ----------------------------------------------------------------------------
+
+    def refresh_findings(self) -> int:
+        """Recompute the findings (archive/findings/) over the whole archive; returns how many flags.
+        Called once at the end of add, crawl, merge and rebuild, not per report: copies and continuity
+        compare reports with each other."""
+        from archive.findings.run import refresh
+
+        return len(refresh(self.db.conn).flags)
+
     # --- reading back ------------------------------------------------------------------------
 
     def sources(self) -> Iterator[dict[str, Any]]:
