@@ -309,3 +309,36 @@ def test_rebuild_recomputes_the_same_findings(tmp_path: Path) -> None:
     counts = rebuild(db)
     assert counts["flags"] == len(before[0])
     assert dump() == before
+
+
+def test_export_and_the_findings_command(tmp_path: Path) -> None:
+    import csv
+    import io
+    import json
+
+    from click.testing import CliRunner
+
+    from archive.export import export
+    from nianbao.cli import main
+
+    db = tmp_path / "a.db"
+    late_id, ok_id = build(db, [Spec(DEPT, 2022, published=date(2023, 2, 11)),
+                                Spec(GOV, 2022, published=date(2023, 2, 11))])
+    out = io.StringIO()
+    export(db, out, "jsonl")
+    docs = {d["report_id"]: d for d in map(json.loads, out.getvalue().splitlines())}
+    assert [(f["code"], f["days_late"]) for f in docs[late_id]["flags"]] == [("late", 11)]
+    assert docs[ok_id]["flags"] == []
+    out = io.StringIO()
+    export(db, out, "csv")
+    rows = {r["report_id"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+    assert (rows[late_id]["flag_late"], rows[late_id]["days_late"], rows[ok_id]["flag_late"]) == ("1", "11", "0")
+    assert {"flag_copied_section", "flag_narrative_mismatch", "flag_taken_down"} <= set(rows[ok_id])
+
+    result = CliRunner().invoke(main, ["findings", "--db", str(db), "--recompute"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"{db}: 1 findings on 1 of 2 current reports")
+    assert any(line.split()[:4] == ["late", "逾期发布", "1", "1"] for line in lines)
+    assert any(line.split() == ["四川省", "1", "1"] for line in lines)  # by province
+    assert any(line.split() == ["2022", "1", "1"] for line in lines)  # by year

@@ -33,7 +33,7 @@ class Current:
     year: int | None
     published: str | None
     page_published: str | None  # what the list/portal page said
-    first_seen: str | None  # first sighting of any version of this report
+    first_seen: str | None  # first sighting of any version of this report (its page's first fetch)
     template: str | None
     province: str | None
     level: str | None
@@ -80,7 +80,9 @@ def load(conn: sqlite3.Connection, as_of: date | None = None) -> Snapshot:
     for row in conn.execute(
             "SELECT r.id, r.report_key, r.agency, r.year, r.published, r.template, r.province, r.level, "
             "r.page_url, r.host, r.cells, s.hints, "
-            "(SELECT min(first_seen) FROM report_sources x WHERE x.report_key = r.report_key) "
+            "(SELECT min(min(x.first_seen, coalesce(d.first_fetched_at, x.first_seen))) FROM report_sources x "
+            " LEFT JOIN documents d ON d.sha256 = json_extract(x.documents, '$[0]') "
+            " WHERE x.report_key = r.report_key) "
             "FROM reports r LEFT JOIN report_sources s ON s.id = r.id WHERE r.is_current = 1"):
         hints: dict[str, Any] = json.loads(row[11] or "{}")
         rep = Current(id=row[0], report_key=row[1], agency=row[2], key=None, year=row[3], published=row[4],
