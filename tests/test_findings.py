@@ -198,7 +198,7 @@ def test_near_copy_from_the_previous_year(tmp_path: Path) -> None:
     found = flags(db, "copied_section")
     assert [(f["report_id"], f["other_report_id"], f["evidence"]["relation"]) for f in found] == [
         (ids[1], ids[0], "previous_year")]
-    assert 0.9 <= found[0]["evidence"]["similarity"] < 1
+    assert 0.9 <= found[0]["evidence"]["similarity"] < 1 and found[0]["evidence"]["chars"] == 295
 
 
 STOCK = (

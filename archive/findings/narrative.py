@@ -36,6 +36,8 @@ FIGURES: dict[str, tuple[re.Pattern[str], str]] = {
 }
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
+# Cheap test first: a sentence without a digit and one of these words states none of the figures.
+_CUES = re.compile(r"(?=.*[0-9０-９])(?=.*(?:申请|复议|诉讼|规范性文件|许可|处罚))", re.S)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _OTHER_PERIOD = re.compile(r"上年|去年|上一年|前年|上年度|同比|较上|比上|环比|结转|增加|减少|下降|增长|历年|"
                            r"累计至|截至")
@@ -82,6 +84,8 @@ def statements(text: str, year: int | None) -> list[Statement]:
     """Every figure-number statement of the text, each with whether it may be compared."""
     out: list[Statement] = []
     for printed in sentences(text):
+        if not _CUES.match(printed):
+            continue
         sentence = normalise(printed)
         for figure, (pattern, _cell) in FIGURES.items():
             for m in pattern.finditer(sentence):
