@@ -3,7 +3,7 @@
 JSONL is one document per current report in the shape of ../shared/schema/REPORT-SCHEMA.md (plus our
 `warnings`), rebuilt from the tables, with `report_id`, `version`, `url`, `document` and `fetched_at`
 added, so a consumer needs neither SQLite nor the parser, and `flags`: the report's findings
-(archive/findings/), each `{"code", "detail", "other_report_id"?, …evidence}`. The CSV has the key
+(archive/findings/), each `{"code", "detail", "rule", "other_report_id"?, …evidence}`. The CSV has the key
 figures and one `flag_<code>` column per finding code (how many findings of that code), plus `days_late`.
 """
 
@@ -66,7 +66,8 @@ def report_documents(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
 
 
 def _flag(row: sqlite3.Row) -> dict[str, Any]:
-    out: dict[str, Any] = {"code": row["code"], "detail": row["detail"]}
+    out: dict[str, Any] = {"code": row["code"], "detail": row["detail"],
+                           "rule": FLAG_CODES.get(row["code"], ("", ""))[1]}
     if row["other_report_id"]:
         out["other_report_id"] = row["other_report_id"]
     out.update(json.loads(row["evidence"] or "{}"))

@@ -30,9 +30,3 @@ class Flag:
     evidence: dict[str, Any] = field(default_factory=dict)  # cells, sentences, dates, the other report
     other_report_id: str | None = None  # the report it was compared with (continuity, copies, versions)
 
-    def as_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"code": self.code, "detail": self.detail}
-        if self.other_report_id:
-            out["other_report_id"] = self.other_report_id
-        out.update(self.evidence)
-        return out

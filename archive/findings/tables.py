@@ -65,7 +65,10 @@ def continuity_active(rep: Current, snap: Snapshot) -> Flag | None:
         expected = _n(before) + _n(issued) - _n(repealed)
         if expected != _n(now):
             diffs.append({"row": row, "previous_in_force": before, "issued": issued, "repealed": repealed,
-                          "in_force": now, "expected": expected})
+                          "in_force": now, "expected": expected,
+                          "cells": [f"{prev.id}:active_disclosure/20.1/{row}/in_force",
+                                    *(f"{rep.id}:active_disclosure/20.1/{row}/{c}"
+                                      for c in ("issued", "repealed", "in_force"))]})
     if not diffs:
         return None
     text = "; ".join(f"{ACTIVE_ROWS[d['row']]}: {_fmt(d['previous_in_force'])} + {_fmt(d['issued'])} − "
