@@ -176,7 +176,8 @@ def find_copies(owns: list[Own], snap: Snapshot) -> list[Flag]:
             for cand in lsh.query(hashes[own.name]):
                 other = named[cand]
                 pair = (min(own.name, cand), max(own.name, cand))
-                if cand == own.name or pair in done or other.report.key == own.report.key:
+                same_agency = own.report.key is not None and other.report.key == own.report.key
+                if cand == own.name or pair in done or same_agency:  # one agency's two postings are not a copy
                     continue
                 done.add(pair)
                 match = measure(own.text, other.text)
