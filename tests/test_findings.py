@@ -342,3 +342,17 @@ def test_export_and_the_findings_command(tmp_path: Path) -> None:
     assert any(line.split()[:4] == ["late", "逾期发布", "1", "1"] for line in lines)
     assert any(line.split() == ["四川省", "1", "1"] for line in lines)  # by province
     assert any(line.split() == ["2022", "1", "1"] for line in lines)  # by year
+
+
+def test_nianbao_add_runs_the_findings_pass(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from nianbao.cli import main
+    from tests.findings_archive import render
+
+    report = tmp_path / "report.txt"
+    report.write_bytes(render(Spec(DEPT, 2022, published=date(2023, 3, 2))).data)
+    db = tmp_path / "a.db"
+    result = CliRunner().invoke(main, ["add", str(report), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert [f["evidence"]["days_late"] for f in flags(db, "late")] == [30]

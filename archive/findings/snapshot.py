@@ -90,10 +90,12 @@ def load(conn: sqlite3.Connection, as_of: date | None = None) -> Snapshot:
                       province=row[6], level=row[7], page_url=row[8], host=row[9], cell_count=row[10] or 0)
         rep.key = agency_key({"agency": rep.agency})
         reports[rep.id] = rep
+    keys: dict[CellKey, CellKey] = {}  # one tuple per cell key, shared by every report (memory at 100,000)
     for rid, tbl, part, r, col, value in conn.execute(
             f"SELECT c.report_id, c.tbl, c.part, c.row, c.col, c.value FROM cells c WHERE {_WANTED_CELLS}"):
         if (holder := reports.get(rid)) is not None:
-            holder.cells[(tbl, part, r, col)] = value
+            key = (tbl, part, r, col)
+            holder.cells[keys.setdefault(key, key)] = value
     for rid, n, nonzero in conn.execute(
             "SELECT report_id, count(*), sum(value IS NOT NULL AND value != 0) FROM cells "
             "WHERE tbl = 'requests' GROUP BY report_id"):
