@@ -29,13 +29,17 @@ class Findings:
     as_of: date | None = None
 
 
-def _sections(conn: sqlite3.Connection) -> Iterator[tuple[str, list[tuple[int, int | None, str, str | None, str]]]]:
-    """(agency, [(report-id-ordered sections)]) for current reports, one agency at a time."""
-    cur = conn.execute(
-        "SELECT r.agency, s.report_id, s.seq, s.number, s.kind, s.heading, s.text FROM sections s "
-        "JOIN reports r ON r.id = s.report_id WHERE r.is_current = 1 ORDER BY r.agency, s.report_id, s.seq")
-    for agency, rows in groupby(cur, key=lambda row: row[0]):
-        yield agency, [(row[1], row[2], row[3], row[4], row[5], row[6]) for row in rows]  # type: ignore[misc]
+SectionRow = tuple[str, int, int | None, str | None, str | None, str | None]  # report, seq, number, kind, heading, text
+
+
+def _sections(conn: sqlite3.Connection, snap: Snapshot) -> Iterator[list[SectionRow]]:
+    """The sections of the current reports, one agency at a time. Reports are ordered in memory and their
+    sections read by the (report_id, seq) index: ORDER BY agency over the sections themselves made
+    SQLite sort every section's text."""
+    order = sorted(snap.reports.values(), key=lambda r: (r.key or "", r.id))
+    for _key, reports in groupby(order, key=lambda r: r.key or f"?{r.id}"):
+        yield [(rid, *row) for rid in (r.id for r in reports) for row in conn.execute(
+            "SELECT seq, number, kind, heading, text FROM sections WHERE report_id = ? ORDER BY seq", [rid])]
 
 
 def compute(conn: sqlite3.Connection, *, as_of: date | None = None, rules: Deadlines | None = None) -> Findings:
@@ -56,9 +60,9 @@ def compute(conn: sqlite3.Connection, *, as_of: date | None = None, rules: Deadl
     # Pass 1 over the text: what the narrative states, and which sentences are everyone's stock.
     said: dict[str, list[tuple[str, Statement]]] = {}
     stock = copies.StockSentences()
-    for _agency, rows in _sections(conn):
+    for rows in _sections(conn, snap):
         hashes: list[int] = []
-        for rid, _seq, _number, kind, _heading, text in rows:  # type: ignore[misc]
+        for rid, _seq, _number, kind, _heading, text in rows:
             rep = snap.reports[rid]
             found = statements(text or "", rep.year)
             if found:
@@ -72,8 +76,8 @@ def compute(conn: sqlite3.Connection, *, as_of: date | None = None, rules: Deadl
 
     # Pass 2: each long-enough section's own text, then the copies among them.
     owns: list[copies.Own] = []
-    for _agency, rows in _sections(conn):
-        for rid, seq, number, kind, heading, text in rows:  # type: ignore[misc]
+    for rows in _sections(conn, snap):
+        for rid, seq, number, kind, heading, text in rows:
             if not text or len(text) < copies.MIN_CHARS:
                 continue
             own = copies.own_text(text, stock)
