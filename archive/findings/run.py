@@ -69,6 +69,7 @@ def compute(conn: sqlite3.Connection, *, as_of: date | None = None, rules: Deadl
                 said.setdefault(rid, []).extend((kind or "", st) for st in found)
             hashes.extend(copies.stock_hash(s) for s in copies.sentences(text or ""))
         stock.add_agency(hashes)
+    stock.finish()
     for rid, rep in snap.reports.items():
         out.flags.extend(tables.narrative_mismatches(rep, said.get(rid, [])))
         if (f := tables.zero_tables(rep, said.get(rid, []))) is not None:
