@@ -7,6 +7,9 @@ link it: both formats also carry the agency register's view (`agency_id`, `agenc
 `city`, `county`, `level`, `agency_kind`) and every `sightings` of the report (URL, host, the list page
 that linked it, first and last seen). JSONL's `agency` is the register's normalised name (the contract's
 reporting body without a glued year or 图片版); `agency_as_printed` keeps the parser's reading.
+JSONL also carries `flags`: the report's findings
+(archive/findings/), each `{"code", "detail", "rule", "other_report_id"?, …evidence}`. The CSV has the key
+figures and one `flag_<code>` column per finding code (how many findings of that code), plus `days_late`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
+
+from archive.findings.model import FLAG_CODES
 
 CONTRACT_KEYS = ("title", "agency", "year", "published", "template", "script", "sections", "tables", "checks",
                  "source", "warnings")
@@ -68,14 +73,37 @@ def report_documents(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
             "report_id": rid, "version": r["version"], "url": r["page_url"], "document": r["document"],
             "fetched_at": r["first_fetched_at"],
             **{k: r[k] for k in AGENCY_KEYS}, "sightings": sightings(conn, rid),
+            "flags": [_flag(f) for f in conn.execute(
+                "SELECT code, detail, other_report_id, evidence FROM flags WHERE report_id = ? ORDER BY code, seq",
+                [rid])],
         }
         yield doc
+
+
+def _flag(row: sqlite3.Row) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": row["code"], "detail": row["detail"],
+                           "rule": FLAG_CODES.get(row["code"], ("", ""))[1]}
+    if row["other_report_id"]:
+        out["other_report_id"] = row["other_report_id"]
+    out.update(json.loads(row["evidence"] or "{}"))
+    return out
+
+
+def _csv_query() -> str:
+    """The key-figures view with a count per finding code and the days late."""
+    counts = ", ".join(f"coalesce(sum(g.code = '{code}'), 0) AS flag_{code}" for code in FLAG_CODES)
+    return (f"SELECT f.*, {counts}, max(CASE WHEN g.code = 'late' THEN json_extract(g.evidence, '$.days_late') END) "
+            "AS days_late FROM report_figures f LEFT JOIN flags g ON g.report_id = f.report_id "
+            "GROUP BY f.report_id ORDER BY f.agency, f.year, f.report_id")
 
 
 def export(db_path: str | Path, out: TextIO, fmt: str = "jsonl") -> int:
     """Write the export to out; returns how many records were written."""
     conn = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
     try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'flags'").fetchone() is None:
+            # an archive from before the findings: none to export (the next add, crawl or rebuild makes them)
+            conn.execute("CREATE TEMP TABLE flags (report_id, code, seq, detail, evidence, other_report_id)")
         if fmt == "jsonl":
             n = 0
             for doc in report_documents(conn):
@@ -83,7 +111,7 @@ def export(db_path: str | Path, out: TextIO, fmt: str = "jsonl") -> int:
                 n += 1
             return n
         if fmt == "csv":
-            cur = conn.execute("SELECT * FROM report_figures ORDER BY agency, year, report_id")
+            cur = conn.execute(_csv_query())
             writer = csv.writer(out)
             writer.writerow([*(d[0] for d in cur.description), "sightings"])
             n = 0

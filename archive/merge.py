@@ -43,6 +43,7 @@ def merge(db_path: str | Path, sources: Iterable[str | Path], *,
             counts["failed" if outcome.status == "failed" else "reports"] += 1
             if progress:
                 progress(n, len(rows))
+        counts["flags"] = into.refresh_findings()
     return counts
 
 

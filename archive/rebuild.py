@@ -53,7 +53,7 @@ def _rebuild(db_path: Path, raw_root: Path, progress: Callable[[int, int], None]
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)
     src = sqlite3.connect(db_path)  # not read-only: a WAL left by a writer must be readable
-    counts = {"sources": 0, "reports": 0, "failed": 0}
+    counts = {"sources": 0, "reports": 0, "failed": 0, "flags": 0}
     try:
         sources = src.execute(
             "SELECT page_url, documents, hints, first_seen, last_seen FROM report_sources "
@@ -71,6 +71,7 @@ def _rebuild(db_path: Path, raw_root: Path, progress: Callable[[int, int], None]
                 counts["failed" if outcome.status == "failed" else "reports"] += 1
                 if progress:
                     progress(n, len(sources))
+            counts["flags"] = new.refresh_findings()
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -182,6 +182,33 @@ CREATE TABLE IF NOT EXISTS section_kinds (code TEXT PRIMARY KEY, label TEXT, ord
 CREATE TABLE IF NOT EXISTS check_rules (code TEXT PRIMARY KEY, tbl TEXT, label TEXT, ord INTEGER);
 CREATE TABLE IF NOT EXISTS provinces (code TEXT PRIMARY KEY, name TEXT);
 CREATE TABLE IF NOT EXISTS archive_meta (key TEXT PRIMARY KEY, value TEXT);
+""" + """
+-- Findings (archive/findings/): derived, recomputed whole by every add, crawl, merge and rebuild.
+CREATE TABLE IF NOT EXISTS flags (
+    report_id TEXT NOT NULL REFERENCES reports(id),   -- a current report
+    code TEXT NOT NULL REFERENCES flag_codes(code),
+    seq INTEGER NOT NULL,             -- 1, 2, … for several findings of one code on one report
+    detail TEXT,                      -- one line a reader can check: the numbers, dates, the sentence
+    evidence TEXT,                    -- JSON: the cells, sentences, dates and sections read
+    other_report_id TEXT,             -- the report it was compared with (continuity, copies, versions)
+    PRIMARY KEY (report_id, code, seq)
+);
+CREATE INDEX IF NOT EXISTS flags_code ON flags(code);
+CREATE TABLE IF NOT EXISTS flag_codes (code TEXT PRIMARY KEY, label TEXT, rule TEXT, ord INTEGER);
+CREATE TABLE IF NOT EXISTS coverage (  -- the coverage ledger: every agency that published, every year since
+    agency_key TEXT NOT NULL,         -- archive/findings/agencies.py: agency_key()
+    agency TEXT,
+    year INTEGER NOT NULL,
+    province TEXT,
+    agency_kind TEXT,                 -- government | department | township | other (sets the deadline)
+    status TEXT NOT NULL,             -- found | late | missing | not_due
+    deadline TEXT,
+    report_id TEXT,
+    published TEXT,
+    date_source TEXT,                 -- report | page | first_seen
+    days_late INTEGER,
+    PRIMARY KEY (agency_key, year)
+);
 """
 
 # Standalone FTS5 tables over pre-segmented text (see archive/cjk.py); rowid = the row's rowid.
@@ -194,6 +221,80 @@ CREATE VIRTUAL TABLE IF NOT EXISTS sections_fts USING fts5(heading, text, tokeni
 def _cell_sum(condition: str) -> str:
     return f"sum(CASE WHEN {condition} THEN c.value END)"
 
+
+# Rates with their denominators (n); below MIN_N a rate is printed but marked not meaningful.
+MIN_N = 5
+
+
+def _rate(num: str, den: str, name: str, scale: int = 1) -> str:
+    return (f"CASE WHEN {den} > 0 THEN round({scale}.0 * {num} / {den}, 4) END AS {name}, {den} AS {name}_n, "
+            f"CASE WHEN coalesce({den}, 0) < {MIN_N} THEN 'n<{MIN_N}: not meaningful' END AS {name}_note")
+
+
+def _rates(total: bool) -> str:
+    """The rate columns over one report's figures, or (total) over the sums of a group's."""
+    def v(name: str) -> str:
+        return f"coalesce(sum({name}), 0)" if total else f"coalesce({name}, 0)"
+
+    return ", ".join([
+        _rate(f"({v('granted')} + {v('partly_granted')})", v("requests_handled"), "grant_rate"),
+        _rate(v("not_held"), v("requests_handled"), "not_held_share"),
+        _rate(v("reviews"), v("requests_new"), "reviews_per_1000", 1000),
+        _rate(v("lawsuits"), v("requests_new"), "lawsuits_per_1000", 1000),
+        _rate(v("reviews_corrected"), v("reviews_concluded"), "review_correction_rate"),
+        _rate(v("lawsuits_corrected"), v("lawsuits_concluded"), "lawsuit_correction_rate"),
+    ])
+
+
+_RATE_INPUTS = f"""
+  {_cell_sum("c.tbl = 'requests' AND c.row = 'new' AND c.col = 'total'")} AS requests_new,
+  {_cell_sum("c.tbl = 'requests' AND c.row = 'total' AND c.col = 'total'")} AS requests_handled,
+  {_cell_sum("c.tbl = 'requests' AND c.row = 'granted' AND c.col = 'total'")} AS granted,
+  {_cell_sum("c.tbl = 'requests' AND c.row = 'partly_granted' AND c.col = 'total'")} AS partly_granted,
+  {_cell_sum("c.tbl = 'requests' AND c.row = 'unable_not_held' AND c.col = 'total'")} AS not_held,
+  {_cell_sum("c.tbl = 'review_litigation' AND c.part = 'review' AND c.col = 'total'")} AS reviews,
+  {_cell_sum("c.tbl = 'review_litigation' AND c.part LIKE 'litigation%' AND c.col = 'total'")} AS lawsuits,
+  {_cell_sum("c.tbl = 'review_litigation' AND c.part = 'review' AND c.col = 'corrected'")} AS reviews_corrected,
+  {_cell_sum("c.tbl = 'review_litigation' AND c.part = 'review' AND c.col IN ('upheld', 'corrected', 'other')")}
+    AS reviews_concluded,
+  {_cell_sum("c.tbl = 'review_litigation' AND c.part LIKE 'litigation%' AND c.col = 'corrected'")}
+    AS lawsuits_corrected,
+  {_cell_sum("c.tbl = 'review_litigation' AND c.part LIKE 'litigation%' AND c.col IN ('upheld', 'corrected', 'other')")}
+    AS lawsuits_concluded"""
+_THIS_YEAR = "(SELECT CAST(value AS INTEGER) FROM archive_meta WHERE key = 'findings_year')"
+
+FINDINGS_VIEWS: dict[str, str] = {
+    # One row per current report: the rates and the n each is computed on.
+    "report_rates": f"""
+SELECT report_id, agency, year, province, level, {_rates(False)}
+FROM (SELECT r.id AS report_id, r.agency, r.year, r.province, r.level, {_RATE_INPUTS}
+      FROM reports r LEFT JOIN cells c ON c.report_id = r.id WHERE r.is_current = 1 GROUP BY r.id)""",
+    # The same rates over every current report of a level and year (sums first, then the rate).
+    "rates_by_level_year": f"""
+SELECT level, year, count(*) AS reports, {_rates(True)}
+FROM (SELECT r.id, r.level, r.year, {_RATE_INPUTS}
+      FROM reports r LEFT JOIN cells c ON c.report_id = r.id WHERE r.is_current = 1 GROUP BY r.id)
+GROUP BY level, year""",
+    "report_flags": """
+SELECT f.report_id, r.agency, r.year, r.province, r.level, f.code, l.label AS code_label, f.seq, f.detail,
+  f.other_report_id, o.agency AS other_agency, o.year AS other_year, f.evidence
+FROM flags f JOIN reports r ON r.id = f.report_id JOIN flag_codes l ON l.code = f.code
+LEFT JOIN reports o ON o.id = f.other_report_id""",
+    "province_freshness": f"""
+SELECT r.province, max(s.last_seen) AS last_crawl, count(DISTINCT r.id) AS current_reports,
+  sum(r.year = {_THIS_YEAR}) AS reports_this_year,
+  (SELECT count(*) FROM coverage v WHERE v.province IS r.province AND v.year = {_THIS_YEAR}
+     AND v.status = 'missing') AS missing_this_year,
+  (SELECT count(*) FROM coverage v WHERE v.province IS r.province AND v.year = {_THIS_YEAR}
+     AND v.status = 'late') AS late_this_year
+FROM reports r LEFT JOIN report_sources s ON s.id = r.id
+WHERE r.is_current = 1
+GROUP BY r.province""",
+    "province_years": """
+SELECT province, year, count(*) AS agencies, sum(status IN ('found', 'late')) AS reports,
+  sum(status = 'late') AS late, sum(status = 'missing') AS missing
+FROM coverage GROUP BY province, year""",
+}
 
 # One row per current report: the figures people ask for first.
 VIEWS: dict[str, str] = {
@@ -227,6 +328,7 @@ SELECT agency_id, (SELECT a.name FROM agencies a WHERE a.id = agency_id) AS agen
 FROM report_figures
 WHERE agency_id IS NOT NULL
 GROUP BY agency_id, year""",
+    **FINDINGS_VIEWS,
     "failed_checks": """
 SELECT k.report_id, r.agency, r.year, r.province, k.rule, l.label AS rule_label, k.detail
 FROM checks k JOIN reports r ON r.id = k.report_id JOIN check_rules l ON l.code = k.rule
@@ -280,7 +382,7 @@ def _label_rows() -> dict[str, list[dict[str, object]]]:
     """Every code of extract/codes.py with its official Chinese label, for lookups and labels."""
     rows: dict[str, dict[str, dict[str, object]]] = {
         "table_labels": {}, "part_labels": {}, "row_labels": {}, "column_labels": {},
-        "section_kinds": {}, "check_rules": {}, "provinces": {},
+        "section_kinds": {}, "check_rules": {}, "provinces": {}, "flag_codes": {},
     }
     for n, (code, label) in enumerate(TABLE_LABELS.items()):
         rows["table_labels"][code] = {"code": code, "label": label, "ord": n}
@@ -320,7 +422,11 @@ def _label_rows() -> dict[str, list[dict[str, object]]]:
                                                        "ord": len(codes.SECTION_KINDS)}
     for n, (code, (tbl, label)) in enumerate(CHECK_RULE_LABELS.items()):
         rows["check_rules"][code] = {"code": code, "tbl": tbl, "label": label, "ord": n}
+    from archive.findings.model import FLAG_CODES
     from archive.regions import PROVINCES
+
+    for n, (code, (label, rule)) in enumerate(FLAG_CODES.items()):
+        rows["flag_codes"][code] = {"code": code, "label": label, "rule": rule, "ord": n}
 
     for code, name in PROVINCES.items():
         rows["provinces"][code] = {"code": code, "name": name}

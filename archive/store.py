@@ -540,6 +540,16 @@ class Archive:
             "aliases": json.dumps(printed, ensure_ascii=False), "hosts": json.dumps(hosts),
             "reports": row[0], "first_year": row[1], "last_year": row[2]}, pk="id")
 
+    # --- findings ----------------------------------------------------------------------------
+
+    def refresh_findings(self) -> int:
+        """Recompute the findings (archive/findings/) over the whole archive; returns how many flags.
+        Called once at the end of add, crawl, merge and rebuild, not per report: copies and continuity
+        compare reports with each other."""
+        from archive.findings.run import refresh
+
+        return len(refresh(self.db.conn).flags)
+
     # --- reading back ------------------------------------------------------------------------
 
     def sources(self) -> Iterator[dict[str, Any]]:

@@ -30,7 +30,10 @@ def archive_for(crawler: Crawler) -> Archive:
     setattr(crawler, _ATTR, archive)
 
     def _close() -> None:
-        archive.close()
+        try:
+            archive.refresh_findings()  # late, copied, contradictory … judged over the whole archive
+        finally:
+            archive.close()
         setattr(crawler, _ATTR, None)
 
     crawler.signals.connect(_close, signal=signals.engine_stopped, weak=False)

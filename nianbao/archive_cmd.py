@@ -74,6 +74,7 @@ def add_files(db_path: Path, files: list[Path], *, raw_root: Path | None = None,
             else:
                 results.append((path, outcome.status, f"report {outcome.report_id} v{outcome.version} "
                                                       f"({outcome.status})"))
+        archive.refresh_findings()
     return results
 
 

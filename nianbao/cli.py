@@ -290,6 +290,11 @@ from nianbao.crawl_cmd import crawl_command, export_warc_command  # noqa: E402
 main.add_command(crawl_command)
 main.add_command(export_warc_command)
 
+# --- findings (issue 16): late, missing, copied, contradictory and edited reports --------------------
+from nianbao.findings_cmd import findings_cmd  # noqa: E402
+
+main.add_command(findings_cmd)
+
 
 if __name__ == "__main__":
     main(prog_name="nianbao")

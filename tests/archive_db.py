@@ -61,4 +61,5 @@ def build(directory: Path, *, generated: int = 24, seed: int = 4) -> Built:
                 built.page_urls[name] = url
                 built.report_ids[name] = outcome.report_id
                 built.generated[name] = rendered
+        archive.refresh_findings()
     return built

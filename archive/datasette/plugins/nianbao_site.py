@@ -10,6 +10,7 @@
   own length limit, so randomblob, zeroblob, printf widths, replace, group_concat, `||` all stop
   there at once) and a query result over MAX_RESULT_BYTES of text (counted row by row as Datasette
   fetches them); both answer with a clear error instead.
+* /-/compare/<db>/<id>/<other>: two reports side by side, the evidence of a continuity or copy finding.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ def register_routes() -> list[tuple[str, Any]]:
     return [
         (r"^/-/report/(?P<database>[^/]+)/(?P<report_id>[0-9a-f]{16})$", report_page),
         (r"^/-/raw/(?P<database>[^/]+)/(?P<sha>[0-9a-f]{64})$", raw_file),
+        (r"^/-/compare/(?P<database>[^/]+)/(?P<report_id>[0-9a-f]{16})/(?P<other_id>[0-9a-f]{16})$", compare_page),
     ]
 
 
@@ -150,7 +152,7 @@ async def report_page(datasette: Any, request: Any) -> Response:
     if report is None:
         raise NotFound("no such report")
     sections = [dict(r) for r in await db.execute(
-        "SELECT s.number, s.kind, s.heading, s.text, k.label AS kind_label FROM sections s "
+        "SELECT s.seq, s.number, s.kind, s.heading, s.text, k.label AS kind_label FROM sections s "
         "LEFT JOIN section_kinds k ON k.code = s.kind WHERE report_id = ? ORDER BY seq", [report_id])]
     cell_rows = [dict(r) for r in await db.execute(
         "SELECT tbl, part, row, col, value, raw FROM cells WHERE report_id = ?", [report_id])]
@@ -182,7 +184,54 @@ async def report_page(datasette: Any, request: Any) -> Response:
         "database": name, "report": dict(report), "sections": sections, "checks": checks,
         "tables": [t for t in tables if cells.has(t[0])], "bars": layout.outcome_bars(cells) if cells.has("requests")
         else [], "versions": versions, "documents": documents, "sightings": sightings,
-        "warnings": json.loads(report["warnings"] or "[]"),
+        "warnings": json.loads(report["warnings"] or "[]"), "flags": await _flags(db, report_id),
     }
     html = await datasette.render_template("nianbao_report.html", context, request=request)
     return Response.html(html)
+
+
+async def _flags(db: Any, report_id: str) -> list[dict[str, Any]]:
+    """The report's findings with their evidence decoded (an archive from before the findings has none)."""
+    if not await db.table_exists("flags"):
+        return []
+    rows = [dict(r) for r in await db.execute(
+        "SELECT f.code, f.seq, f.detail, f.evidence, f.other_report_id, l.label, l.rule FROM flags f "
+        "LEFT JOIN flag_codes l ON l.code = f.code WHERE f.report_id = ? ORDER BY l.ord, f.seq", [report_id])]
+    for row in rows:
+        row["evidence"] = json.loads(row["evidence"] or "{}")
+    return rows
+
+
+COMPARED_ROWS = (("requests", "", "carried_over"), ("requests", "", "carried_forward"), ("requests", "", "new"),
+                 ("requests", "", "total"), ("active_disclosure", "20.1", "regulations"),
+                 ("active_disclosure", "20.1", "normative_documents"))
+
+
+async def compare_page(datasette: Any, request: Any) -> Response:
+    """Two reports side by side: the rows continuity reads, then every section by kind."""
+    name = request.url_vars["database"]
+    db = _database(datasette, name)
+    ids = [request.url_vars["report_id"], request.url_vars["other_id"]]
+    reports = []
+    for rid in ids:
+        row = (await db.execute("SELECT id, agency, year, title, template FROM reports WHERE id = ?", [rid])).first()
+        if row is None:
+            raise NotFound("no such report")
+        reports.append(dict(row))
+    sections: dict[str, list[list[dict[str, Any]]]] = {}
+    for n, rid in enumerate(ids):
+        for s in await db.execute("SELECT seq, number, kind, heading, text FROM sections WHERE report_id = ? "
+                                  "ORDER BY seq", [rid]):
+            sections.setdefault(s["kind"] or "", [[], []])[n].append(dict(s))
+    cells: dict[tuple[str, str, str, str], list[Any]] = {}
+    for n, rid in enumerate(ids):
+        for c in await db.execute("SELECT tbl, part, row, col, raw, value FROM cells WHERE report_id = ?", [rid]):
+            if (c["tbl"], c["part"], c["row"]) in COMPARED_ROWS:
+                cells.setdefault((c["tbl"], c["part"], c["row"], c["col"]), [None, None])[n] = c["raw"]
+    labels = {r["code"]: r["label"] for r in await db.execute("SELECT code, label FROM row_labels")}
+    columns = {r["code"]: r["label"] for r in await db.execute("SELECT code, label FROM column_labels")}
+    rows = [{"label": f"{labels.get(k[2], k[2])} · {columns.get(k[3], k[3])}", "values": v}
+            for k, v in sorted(cells.items(), key=lambda kv: (COMPARED_ROWS.index(kv[0][:3]), kv[0][3]))]
+    context = {"database": name, "reports": reports, "rows": rows, "sections": sections,
+               "focus": request.args.get("section")}
+    return Response.html(await datasette.render_template("nianbao_compare.html", context, request=request))
