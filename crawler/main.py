@@ -35,12 +35,14 @@ def main(argv: list[str] | None = None) -> int:
             settings.set(name, json.loads(value), priority="cmdline")
         except ValueError:
             settings.set(name, value, priority="cmdline")
-    from archive import ArchiveBusy
+    from archive import ArchiveBusy, ArchiveVersionError
     from archive.lock import WriterLock
+    from archive.schema import check_archive_file
 
     try:  # say so now, in one line, rather than from inside the first request
         WriterLock(args.db).acquire().release()
-    except ArchiveBusy as exc:
+        check_archive_file(args.db)
+    except (ArchiveBusy, ArchiveVersionError) as exc:
         print(f"nianbao crawl: {exc}", file=sys.stderr)
         return 2
     process = CrawlerProcess(settings)
