@@ -37,7 +37,6 @@ import hashlib
 import json
 import sqlite3
 import urllib.parse
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -434,13 +433,3 @@ class Archive:
         self.db["agencies"].upsert({  # type: ignore[union-attr]
             "name": name, "region_code": latest[0], "province": latest[1], "level": latest[2], "host": latest[3],
             "reports": row[0], "first_year": row[1], "last_year": row[2]}, pk="name")
-
-    # --- reading back ------------------------------------------------------------------------
-
-    def sources(self) -> Iterator[dict[str, Any]]:
-        """Every add_report call ever made (deduplicated), in the order first seen: what rebuild replays."""
-        for row in self.db.execute(
-                "SELECT id, report_key, page_url, documents, hints, first_seen, last_seen FROM report_sources "
-                "ORDER BY first_seen, rowid").fetchall():
-            yield dict(zip(("id", "report_key", "page_url", "documents", "hints", "first_seen", "last_seen"),
-                           row, strict=True))
