@@ -41,11 +41,13 @@ PYTEST = @rc=0; $(BIN)/python -m pytest $(1) || rc=$$?; \
 
 # Everything, on two workers (pytest-xdist; the suite keeps no state between tests that two
 # processes could share: temporary folders, free ports, one LibreOffice profile per conversion).
+# loadgroup: modules marked xdist_group (the wheel's venv, the fixture-portal crawl) stay on one
+# worker, so their expensive module fixtures are made once, not once per worker.
 test: setup
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/mypy $(TYPED_PATHS)
-	@echo "$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)"
-	$(call PYTEST,-n 2 $(PYTEST_ARGS))
+	@echo "$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)"
+	$(call PYTEST,-n 2 --dist loadgroup $(PYTEST_ARGS))
 
 # The loop while working: no end-to-end tests (loopback crawls, Chromium, LibreOffice, OCR, the wheel).
 test-fast: setup

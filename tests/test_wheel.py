@@ -31,7 +31,8 @@ from extract import parse_report
 from tests import formatgen
 from tests.shared import CORPUS, need_shared
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
+# One worker builds the wheel and the venv once (make test's `--dist loadgroup`), not each worker its own.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200), pytest.mark.xdist_group("wheel")]
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "tests" / "fixtures" / "html" / "trs-gbk-2023.html"
