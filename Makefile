@@ -8,10 +8,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LINT_PATHS := $(wildcard extract nianbao crawler archive tests bench)
+TYPED_PATHS := extract archive crawler nianbao
 LOCK_VENV  := build/lock-venv
 PYTEST_ARGS ?=
 
-.PHONY: setup system demo test lint bench lock clean
+.PHONY: setup system demo test test-fast lint bench lock clean
 
 setup: system $(STAMP)
 
@@ -34,18 +35,31 @@ demo: setup
 	$(BIN)/nianbao demo
 
 # pytest's exit 5 means it collected no tests: that is a failure, and it says so.
-test: setup
-	$(BIN)/ruff check $(LINT_PATHS)
-	@echo "$(BIN)/python -m pytest $(PYTEST_ARGS)"
-	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+PYTEST = @rc=0; $(BIN)/python -m pytest $(1) || rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "FAILED: pytest collected no tests (exit 5)" >&2; fi; \
 	  exit $$rc
+
+# Everything, on two workers (pytest-xdist; the suite keeps no state between tests that two
+# processes could share: temporary folders, free ports, one LibreOffice profile per conversion).
+# loadgroup: modules marked xdist_group (the wheel's venv, the fixture-portal crawl) stay on one
+# worker, so their expensive module fixtures are made once, not once per worker.
+test: setup
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/mypy $(TYPED_PATHS)
+	@echo "$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)"
+	$(call PYTEST,-n 2 --dist loadgroup $(PYTEST_ARGS))
+
+# The loop while working: no end-to-end tests (loopback crawls, Chromium, LibreOffice, OCR, the wheel).
+test-fast: setup
+	$(BIN)/ruff check $(LINT_PATHS)
+	@echo "$(BIN)/python -m pytest -m 'not e2e' $(PYTEST_ARGS)"
+	$(call PYTEST,-m 'not e2e' $(PYTEST_ARGS))
 
 # The code is laid out by hand (aligned continuations, 120 columns), not by `ruff format`: lint is
 # ruff's rules plus mypy.
 lint: setup
 	$(BIN)/ruff check $(LINT_PATHS)
-	$(BIN)/mypy extract archive crawler nianbao
+	$(BIN)/mypy $(TYPED_PATHS)
 
 bench: setup
 	@set -e; for f in bench/*.py; do \

@@ -5,7 +5,7 @@
 
 from archive.lock import ArchiveBusy
 from archive.raw import RawStore
-from archive.schema import ensure_db_shape
+from archive.schema import ArchiveVersionError, ensure_db_shape
 from archive.store import Archive, Fetch, ReportOutcome
 
-__all__ = ["Archive", "ArchiveBusy", "Fetch", "RawStore", "ReportOutcome", "ensure_db_shape"]
+__all__ = ["Archive", "ArchiveBusy", "ArchiveVersionError", "Fetch", "RawStore", "ReportOutcome", "ensure_db_shape"]

@@ -10,12 +10,61 @@ sections, cells, checks, agencies, the parse columns of documents and both FTS i
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import sqlite_utils
 
 from extract import codes
 
-# Bump when the DDL changes in a way old databases need `nianbao rebuild` for.
+# Bump when the DDL changes in a way old databases need `nianbao rebuild` for (what CREATE … IF NOT
+# EXISTS and re-created views cannot bring them to); every open compares it with the file's own.
 SCHEMA_VERSION = 2
+
+
+class ArchiveVersionError(Exception):
+    """An archive file this code cannot open as it is: older (rebuild it), newer, or not an archive."""
+
+
+def stored_schema_version(conn: sqlite3.Connection) -> int | None:
+    """The file's `archive_meta.schema_version`; None for a new, empty file."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        return None
+    if "archive_meta" not in tables:
+        if "reports" in tables and "documents" in tables:
+            return 0  # written before versions were stamped
+        raise ArchiveVersionError("not a Nianbao archive: an SQLite file with other tables")
+    row = conn.execute("SELECT value FROM archive_meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def check_schema_version(conn: sqlite3.Connection, name: str | Path) -> None:
+    """Refuse, saying what to do, an archive whose shape this code does not write."""
+    try:
+        found = stored_schema_version(conn)
+    except ArchiveVersionError as exc:
+        raise ArchiveVersionError(f"{name}: {exc}") from None
+    if found is None or found == SCHEMA_VERSION:
+        return
+    if found < SCHEMA_VERSION:
+        raise ArchiveVersionError(
+            f"{name}: archive of schema version {found}, this nianbao writes version {SCHEMA_VERSION}: run "
+            f"`nianbao rebuild --db {name}` to re-make it from its raw files (fetch log and raw files are kept)")
+    raise ArchiveVersionError(f"{name}: archive of schema version {found}, newer than this nianbao's "
+                              f"{SCHEMA_VERSION}: upgrade nianbao to open it")
+
+
+def check_archive_file(path: str | Path) -> None:
+    """check_schema_version for a file a command only reads (serve, export); a missing file passes."""
+    path = Path(path)
+    if not path.is_file():
+        return
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        check_schema_version(conn, path)
+    finally:
+        conn.close()
 
 TABLES_SQL = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -434,8 +483,8 @@ def _label_rows() -> dict[str, list[dict[str, object]]]:
 
 
 def _add_missing_columns(db: sqlite_utils.Database) -> None:
-    """An archive made by an older version gets the columns added since (filled by `nianbao rebuild`);
-    the agencies register, derived and keyed differently since schema 2, is re-made empty."""
+    """A column declared since the file was made is added in place (filled by `nianbao rebuild`): what
+    CREATE … IF NOT EXISTS cannot do, and what needs no SCHEMA_VERSION bump."""
     import sqlite3
 
     declared = sqlite3.connect(":memory:")
@@ -444,10 +493,6 @@ def _add_missing_columns(db: sqlite_utils.Database) -> None:
         for (table,) in declared.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
             have = {r[1] for r in db.execute(f"PRAGMA table_info([{table}])").fetchall()}
             if not have:
-                continue
-            if table == "agencies" and "id" not in have:
-                with db.conn:
-                    db.execute("DROP TABLE agencies")
                 continue
             for _cid, column, ctype, *_rest in declared.execute(f"PRAGMA table_info([{table}])").fetchall():
                 if column not in have:
@@ -458,7 +503,10 @@ def _add_missing_columns(db: sqlite_utils.Database) -> None:
 
 
 def ensure_db_shape(db: sqlite_utils.Database) -> None:
-    """Bring db to this module's shape; safe to run on every open (it changes nothing the second time)."""
+    """Bring db to this module's shape; safe to run on every open (it changes nothing the second time).
+    A file of another schema version is refused first (ArchiveVersionError), never half-converted."""
+    main_file = next((row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main"), "")
+    check_schema_version(db.conn, main_file or "archive")
     db.conn.execute("PRAGMA foreign_keys = OFF")  # labels for '' codes are rows, but blanks need no label
     _add_missing_columns(db)
     db.executescript(TABLES_SQL + FTS_SQL)

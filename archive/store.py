@@ -44,7 +44,6 @@ import hashlib
 import json
 import sqlite3
 import urllib.parse
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -549,13 +548,3 @@ class Archive:
         from archive.findings.run import refresh
 
         return len(refresh(self.db.conn).flags)
-
-    # --- reading back ------------------------------------------------------------------------
-
-    def sources(self) -> Iterator[dict[str, Any]]:
-        """Every add_report call ever made (deduplicated), in the order first seen: what rebuild replays."""
-        for row in self.db.execute(
-                "SELECT id, report_key, page_url, documents, hints, first_seen, last_seen FROM report_sources "
-                "ORDER BY first_seen, rowid").fetchall():
-            yield dict(zip(("id", "report_key", "page_url", "documents", "hints", "first_seen", "last_seen"),
-                           row, strict=True))

@@ -36,12 +36,14 @@ def main(argv: list[str] | None = None) -> int:
             settings.set(name, json.loads(value), priority="cmdline")
         except ValueError:
             settings.set(name, value, priority="cmdline")
-    from archive import ArchiveBusy
+    from archive import ArchiveBusy, ArchiveVersionError
     from archive.lock import WriterLock
+    from archive.schema import check_archive_file
 
     try:  # taken now and held to the end: a second crawl says so in one line, before any request
+        check_archive_file(args.db)
         lock = WriterLock(args.db).hold_for_process()
-    except ArchiveBusy as exc:
+    except (ArchiveBusy, ArchiveVersionError) as exc:
         print(f"nianbao crawl: {exc}", file=sys.stderr)
         return 2
     try:

@@ -23,7 +23,6 @@ DOC_EXTENSIONS = {
     "xls": "xlsx", "xlsx": "xlsx", "et": "xlsx", "jpg": "image", "jpeg": "image", "png": "image", "gif": "image",
     "bmp": "image", "tif": "image", "tiff": "image", "zip": "zip", "rar": "zip",
 }
-IMAGE_KINDS = frozenset({"image"})
 _BIG5_GATE = re.compile(r"^/gate/big5/([^/]+)(/.*)?$", re.IGNORECASE)
 _WAP = re.compile(r"_wap(\.s?html?)$", re.IGNORECASE)
 _GKMLPT = re.compile(r"^/gkmlpt/content/(?:[^/]+/)*m?post_(\d+)\.html$", re.IGNORECASE)

@@ -63,10 +63,6 @@ def _request_pairs() -> list[tuple[str, str]]:
 
 REQUEST_ROWS = _vocab(_request_pairs())
 
-# Group labels of the requests table: they carry no numbers of their own.
-REQUEST_GROUP_KEYS = frozenset(label_key(fold(v)) for v in codes.REQUEST_GROUPS.values()) | {
-    "本年度办理结果", "不予公开", "无法提供", "不予处理", "其他处理"}
-
 ACTIVE_ROWS = _vocab(
     [(r.label, r.row) for t in codes.TEMPLATES for r in codes.ACTIVE_ROWS[t]]
     + [("规范性文件", "normative_documents"), ("行政事业性收费", "fees"), ("政府采购", "procurement"),
@@ -115,11 +111,6 @@ def match_request_row(label: str) -> tuple[str, float] | None:
 def match_active_row(label: str) -> tuple[str, float] | None:
     key = label_key(label)
     return _match_key(key, 1) if key else None
-
-
-def is_request_group(label: str) -> bool:
-    key = label_key(label)
-    return any(key.endswith(g) for g in REQUEST_GROUP_KEYS)
 
 
 # --- columns ----------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ from .script import script_of, to_simplified, traditional_chars
 from .sections import Heading, _candidate, find_headings
 from .slots import to_slots
 from .tables import TableRead, read_active, read_requests, read_review
+from .version import PARSER_VERSION
 
-PARSER_VERSION = "0.1.0"
 # Refused before decoding: the largest real report pages (inline images) stay well under this.
 _MAX_BYTES = 32 * 1024 * 1024  # text and HTML: a report is ~10–100 KB of text
 # Scanned PDFs and image-heavy documents run to 100 MB+; their readers cap pages and zip parts.

@@ -43,8 +43,3 @@ def script_of(chars: Iterable[str]) -> Script:
 
 def to_simplified(text: str) -> str:
     return _converter("t2s").convert(text)
-
-
-def to_traditional(text: str) -> str:
-    """For generators and tests that need the traditional form of a simplified text."""
-    return _converter("s2t").convert(text)

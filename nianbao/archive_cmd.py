@@ -34,12 +34,25 @@ def _fail(message: str, code: int) -> NoReturn:
 
 @contextlib.contextmanager
 def _one_writer() -> Iterator[None]:
-    """Another process writing the archive (archive/lock.py) is a usage error of one line, exit 2."""
-    from archive import ArchiveBusy
+    """Another process writing the archive (archive/lock.py), or an archive of another schema version
+    (archive/schema.py: rebuild it), is a usage error of one line, exit 2."""
+    from archive import ArchiveBusy, ArchiveVersionError
 
     try:
         yield
-    except ArchiveBusy as exc:
+    except (ArchiveBusy, ArchiveVersionError) as exc:
+        _fail(str(exc), EXIT_USAGE)
+
+
+def _readable_archive(db_path: Path) -> None:
+    """serve and export only read: an archive of another schema version is refused in one line, exit 2."""
+    from archive.schema import ArchiveVersionError, check_archive_file
+
+    if not db_path.is_file():
+        _fail(f"{db_path}: no such archive", EXIT_USAGE)
+    try:
+        check_archive_file(db_path)
+    except ArchiveVersionError as exc:
         _fail(str(exc), EXIT_USAGE)
 
 
@@ -147,8 +160,7 @@ def export_cmd(db_path: Path, fmt: str, output: Path | None) -> None:
     """Export every current report as contract JSON lines, or the key figures as CSV."""
     from archive.export import export
 
-    if not db_path.is_file():
-        _fail(f"{db_path}: no such archive", EXIT_USAGE)
+    _readable_archive(db_path)
     if output is None:
         export(db_path, sys.stdout, fmt)
         return
@@ -188,8 +200,7 @@ def serve_cmd(db_path: Path, raw_root: Path | None, host: str, port: int, write_
         write_metadata.write_text(json.dumps(metadata, ensure_ascii=False, indent=2), encoding="utf-8")
         click.echo(f"wrote {write_metadata}; pass these settings with --setting: {settings}")
         return
-    if not db_path.is_file():
-        _fail(f"{db_path}: no such archive", EXIT_USAGE)
+    _readable_archive(db_path)
     serve(db_path, host, port, raw_root)
 
 

@@ -1,6 +1,9 @@
-"""Shared pytest set-up: Hypothesis profiles.
+"""Shared pytest set-up: the gold gate, Hypothesis profiles.
 
-`nianbao` (the default) keeps the property tests fast enough for every CI run; set
+Under CI (or NIANBAO_REQUIRE_SHARED=1) the run stops at once when ../shared is missing: its gold
+tests would otherwise skip and the suite pass (tests/shared.py: missing_shared).
+
+`nianbao` (the default profile) keeps the property tests fast enough for every CI run; set
 NIANBAO_HYPOTHESIS_PROFILE=thorough for a long hunt before a release or after a parser change.
 """
 
@@ -8,7 +11,17 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from tests.shared import missing_shared
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    problem = missing_shared()
+    if problem:
+        raise pytest.UsageError(problem)
+
 
 settings.register_profile(
     "nianbao", max_examples=60, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import Archive, Fetch, RawStore
+from archive import Archive, ArchiveVersionError, Fetch, RawStore
 from archive.export import CONTRACT_KEYS, export
 from archive.rebuild import rebuild
 from extract import parse_report
@@ -339,23 +339,25 @@ def test_a_page_seen_without_its_attachments_is_the_same_version(tmp_path: Path)
     assert [tuple(v) for v in versions] == [(full.report_id, 1, 1)] and again.report_id == full.report_id
 
 
-def test_an_archive_of_the_first_schema_opens_with_the_identity_columns_added(tmp_path: Path) -> None:
-    """Schema 1 had no report identity and an agencies table keyed by name: opening it adds the columns
-    (filled by `nianbao rebuild`) and re-makes the derived register, so every view still answers."""
+def test_an_archive_of_the_first_schema_is_refused_with_the_command_that_fixes_it(tmp_path: Path) -> None:
+    """Schema 1 had no report identity and an agencies table keyed by name: no column added in place
+    makes its reports one-per-publication, so it is refused, never half-converted, and says to rebuild."""
     old = tmp_path / "old.db"
     con = sqlite3.connect(old)
     con.executescript("""
+        CREATE TABLE archive_meta (key TEXT PRIMARY KEY, value TEXT);
+        INSERT INTO archive_meta VALUES ('schema_version', '1');
+        CREATE TABLE documents (sha256 TEXT PRIMARY KEY, url TEXT);
         CREATE TABLE agencies (name TEXT PRIMARY KEY, region_code TEXT, province TEXT, level TEXT, host TEXT,
                                reports INTEGER, first_year INTEGER, last_year INTEGER);
-        INSERT INTO agencies VALUES ('某局', '110105', '北京市', 'county', 'x.gov.cn', 1, 2020, 2020);
         CREATE TABLE reports (id TEXT PRIMARY KEY, report_key TEXT NOT NULL, version INTEGER NOT NULL,
                               is_current INTEGER NOT NULL, agency TEXT REFERENCES agencies(name), year INTEGER,
                               province TEXT, level TEXT);
         INSERT INTO reports VALUES ('r1', 'k1', 1, 1, '某局', 2020, '北京市', 'county');
     """)
     con.close()
-    with Archive(old) as archive:
-        columns = {r[1] for r in archive.db.execute("PRAGMA table_info(reports)")}
-        assert {"agency_id", "agency_code", "publication", "content_key", "page_current"} <= columns
-        assert next(r[1] for r in archive.db.execute("PRAGMA table_info(agencies)")) == "id"
-        assert archive.db.execute("SELECT count(*) FROM report_figures").fetchone()[0] == 1
+    with pytest.raises(ArchiveVersionError, match=r"schema version 1.*run `nianbao rebuild --db .*old\.db`"):
+        Archive(old)
+    con = sqlite3.connect(old)
+    assert "agency_id" not in {r[1] for r in con.execute("PRAGMA table_info(reports)")}  # left as it was
+    con.close()

@@ -29,7 +29,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 pytestmark = [pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("chromium") is None,
                                  reason="Debian's chromium is not installed (scripts/apt-packages.txt lists it)"),
-              pytest.mark.timeout(600)]
+              pytest.mark.timeout(600), pytest.mark.e2e]
 
 
 def _free_port() -> int:

@@ -30,6 +30,7 @@ def nianbao_crawl(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=240)
 
 
+@pytest.mark.e2e  # a loopback crawl
 def test_crawl_command_archives_a_portal_and_summarises_each_host(tmp_path: Path) -> None:
     db = tmp_path / "f3.db"
     with serve_portals(("F3",)) as server:
@@ -46,6 +47,7 @@ def test_crawl_command_archives_a_portal_and_summarises_each_host(tmp_path: Path
     assert archived == {canonical_url(r["canonical_url"]) for r in truth["reports"]}
 
 
+@pytest.mark.e2e  # a loopback crawl
 def test_loopback_is_refused_without_allow_private_hosts(tmp_path: Path) -> None:
     with serve_portals(("F3",)) as server:
         entry = f"http://127.0.0.1:{server.port}/gkmlpt/index"
@@ -80,6 +82,7 @@ def _trap_site(pages: int) -> Site:
     return site
 
 
+@pytest.mark.e2e  # a loopback crawl
 def test_a_pagination_trap_ends_at_the_list_page_cap(tmp_path: Path) -> None:
     with serve_portals(site=_trap_site(400)) as server:
         done = nianbao_crawl("http://www.trap.gov.cn/xxgk/xxgknb/index.html", "--db", str(tmp_path / "t.db"),
@@ -90,6 +93,7 @@ def test_a_pagination_trap_ends_at_the_list_page_cap(tmp_path: Path) -> None:
     assert 1 < len(lists) <= 12
 
 
+@pytest.mark.e2e  # a loopback crawl
 def test_without_validators_an_unchanged_list_spares_its_reports(tmp_path: Path) -> None:
     """A portal that sends no ETag/Last-Modified: the second run fetches the list pages again, sees the
     same bytes, and takes the reports under them from the archive (the list-page comparison)."""
@@ -113,6 +117,7 @@ def test_without_validators_an_unchanged_list_spares_its_reports(tmp_path: Path)
     assert versions[0] == versions[1] == len(server.site.truths["F1"]["reports"])
 
 
+@pytest.mark.e2e  # a loopback crawl
 def test_a_throttling_host_gets_retry_after_and_the_crawl_still_finishes(tmp_path: Path) -> None:
     """F6 answers 429 with Retry-After above 3 requests/s: the crawler waits that long before asking
     the same URL again, slows the whole host down, and still archives every F6 report."""
@@ -139,6 +144,7 @@ def test_a_throttling_host_gets_retry_after_and_the_crawl_still_finishes(tmp_pat
     assert {canonical_url(r["canonical_url"]) for r in own} <= archived
 
 
+@pytest.mark.e2e  # a loopback crawl
 def test_two_machines_crawl_a_share_each_and_merge_into_the_archive_of_one(tmp_path: Path) -> None:
     """`--shard 1/2` and `--shard 2/2` split the entry points by host; `nianbao merge` puts the two
     archives together: every true report once, as an unsharded crawl would have it."""
@@ -194,6 +200,7 @@ def test_shard_needs_k_of_n(tmp_path: Path) -> None:
     assert done.returncode == 2 and "give K/N" in done.stderr
 
 
+@pytest.mark.e2e  # a loopback crawl
 def test_a_report_reached_first_through_an_aggregator_still_gets_its_attachments(tmp_path: Path) -> None:
     """F6's hub links an F4 report page; only F4's list API names that report's PDF and OFD. With F4's
     list slow, the hub's link arrives first: the page is asked again when the list names more, and the

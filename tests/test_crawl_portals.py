@@ -22,7 +22,7 @@ from crawler.run import command, crawl, spawn
 from crawler.testing.server import PORTAL_NAMES, PortalServer, serve_portals
 from crawler.urls import canonical_url
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.timeout(300), pytest.mark.e2e, pytest.mark.xdist_group("crawl_portals")]  # one crawl
 SCALE = 0.5  # server delays x0.5: the 6 s slow page takes 3 s, just over the 3 s test timeout… once
 
 

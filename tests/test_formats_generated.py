@@ -77,6 +77,7 @@ def test_docx_every_cell(filled: formatgen.Filled) -> None:
     assert not report.warnings, report.warnings
 
 
+@pytest.mark.e2e  # LibreOffice
 def test_pdf_every_cell(inputs: Inputs) -> None:
     report = parse_report(inputs.pdf)
     _assert_report(report, inputs.filled, "pdf")
@@ -84,6 +85,7 @@ def test_pdf_every_cell(inputs: Inputs) -> None:
     assert report.source.reader.startswith("pdfium ")
 
 
+@pytest.mark.e2e  # LibreOffice
 def test_doc_every_cell_through_libreoffice(inputs: Inputs) -> None:
     assert inputs.doc.startswith(b"\xd0\xcf\x11\xe0")  # really the legacy binary format
     report = parse_report(inputs.doc)
@@ -92,6 +94,7 @@ def test_doc_every_cell_through_libreoffice(inputs: Inputs) -> None:
     assert "LibreOffice" in report.source.reader
 
 
+@pytest.mark.e2e  # LibreOffice
 def test_ofd_every_cell(inputs: Inputs) -> None:
     report = parse_report(formatgen.pdf_to_ofd(inputs.pdf))
     _assert_report(report, inputs.filled, "ofd")
@@ -124,6 +127,7 @@ def need_ocr() -> None:
         pytest.skip("rapidocr/onnxruntime not importable")
 
 
+@pytest.mark.e2e  # LibreOffice, OCR
 def test_scanned_pdf_requests_table_by_ocr(inputs: Inputs, need_ocr: None) -> None:
     """An image-only PDF of the page with the requests table: 175 cells read back by OCR."""
     page = _page_with(inputs.pdf, "本年新收政府信息公开申请数量")
@@ -134,6 +138,7 @@ def test_scanned_pdf_requests_table_by_ocr(inputs: Inputs, need_ocr: None) -> No
     _assert_all_cells(report, inputs.filled, tables=("requests",))
 
 
+@pytest.mark.e2e  # LibreOffice, OCR
 def test_page_image_review_table_by_ocr(inputs: Inputs, need_ocr: None) -> None:
     """A PNG of the page with the review/litigation table, as a scanner delivers it."""
     page = _page_with(inputs.pdf, "未经复议直接起诉")

@@ -70,6 +70,7 @@ def test_zip_of_many_parts_refused() -> None:
     _refused(buf.getvalue(), "parts")
 
 
+@pytest.mark.e2e  # LibreOffice
 def test_encrypted_pdf_refused() -> None:
     if soffice() is None:
         pytest.skip("LibreOffice is not installed")

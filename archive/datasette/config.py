@@ -1,5 +1,9 @@
 """Datasette set-up for an archive file: metadata from datasette-metadata.yml, the plugin, templates.
 
+`datasette-metadata.yml` is read from this package (a symlink to the file at the repository's top,
+so an installed wheel carries it too). The plugin (this package, with its templates) comes in
+through the `datasette` entry point of pyproject.toml, as it does for a plain `datasette` command.
+
 The YAML keeps descriptive keys and option keys in separate blocks (ready for Datasette 1.0's split);
 0.65 wants them in one `metadata`, plus `settings` apart, so they are merged here. The database key
 `nianbao` in the YAML becomes the served file's stem.
@@ -15,11 +19,9 @@ import yaml
 
 from archive.store import default_raw_root
 
-REPO = Path(__file__).resolve().parents[2]
-METADATA_YML = REPO / "datasette-metadata.yml"
 HERE = Path(__file__).resolve().parent
-PLUGINS_DIR = HERE / "plugins"
-TEMPLATES_DIR = HERE / "templates"
+METADATA_YML = HERE / "datasette-metadata.yml"
+PLUGIN_MODULE = "archive.datasette"
 YAML_DB = "nianbao"
 
 
@@ -69,9 +71,18 @@ def make_datasette(db_path: str | Path, *, raw_root: str | Path | None = None) -
     """A read-only Datasette over one archive file (immutable: no locking, no writes, cacheable)."""
     from datasette.app import Datasette
 
+    require_plugin()
     db_path = Path(db_path)
     metadata, settings = load_config(db_path.stem, raw_root=raw_root or default_raw_root(db_path))
-    return Datasette(
-        immutables=[str(db_path)], metadata=metadata, settings=settings,
-        plugins_dir=str(PLUGINS_DIR), template_dir=str(TEMPLATES_DIR),
-    )
+    return Datasette(immutables=[str(db_path)], metadata=metadata, settings=settings)
+
+
+def require_plugin() -> None:
+    """Without the plugin the site would serve, but search would miss words inside longer ones and
+    report pages would 404: say so instead. Datasette registers it from the entry point on import
+    (with its templates: make_datasette passes no template_dir)."""
+    from datasette.plugins import pm
+
+    if not any(getattr(p, "__name__", None) == PLUGIN_MODULE for p in pm.get_plugins()):
+        raise RuntimeError(f"the site's Datasette plugin ({PLUGIN_MODULE}) is not registered: this project is "
+                           "not installed in this environment (`make setup`, or `pip install .`)")
