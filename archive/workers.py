@@ -11,7 +11,7 @@ restarted after a failure.
 
 `ParsePool(jobs=N)` keeps N workers; callers `submit` documents ahead (a bounded window) and take
 `result`s in their own order, so one writer commits in the original order while N parse.
-Run as `python -m archive.workers` it is the worker itself (a loop over pickled jobs on stdin).
+`serve()` is the worker itself (a loop over pickled jobs on stdin).
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ from extract.model import ParseError, Report
 
 _HEADER = struct.Struct("!Q")
 _STDERR_TAIL = 4000  # bytes of a dead worker's stderr kept for its reason
+_OUT_OF_MEMORY = ("failed to map segment", "Cannot allocate memory", "bad_alloc", "bad allocation",
+                  "memory allocation of")
 _FATAL = ("memory allocation of", "Fatal Python error", "thread '", "terminate called", "Segmentation fault")
 
 Kind = Literal["ok", "not_report", "bug", "limit", "crash"]
@@ -170,11 +172,13 @@ class _Worker:
         self.tmp = Path(tempfile.mkdtemp(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-"))
         self.log = tempfile.TemporaryFile()  # noqa: SIM115  (kept open for the worker's life)
         env = {**os.environ, "TMPDIR": str(self.tmp), "PYTHONUNBUFFERED": "1", "RUST_BACKTRACE": "0"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "archive.workers"], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([sys.executable, "-c", "from archive.workers import serve; serve()"],
+                                     stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=self.log, env=env, start_new_session=True)
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
         self.buf = bytearray()
+        self.log_start = 0
         self.job: _Job | None = None
         self.deadline = 0.0
         with contextlib.suppress(OSError):  # it died at start: the first job will say why
@@ -185,6 +189,7 @@ class _Worker:
 
     def start(self, job: _Job) -> bool:
         self.job, self.deadline, job.started = job, time.monotonic() + self.limits.wall_s, time.monotonic()
+        self.log_start = self.log.seek(0, os.SEEK_END)  # what it prints from here on is about this document
         try:
             _send(self.stdin, (job.data, job.content_type, job.url))
         except OSError:
@@ -213,8 +218,8 @@ class _Worker:
         except subprocess.TimeoutExpired:
             self.kill()
             code = self.proc.returncode
-        self.log.seek(0, os.SEEK_END)
-        self.log.seek(max(0, self.log.tell() - _STDERR_TAIL))
+        end = self.log.seek(0, os.SEEK_END)
+        self.log.seek(max(self.log_start, end - _STDERR_TAIL))
         lines = [ln.strip() for ln in self.log.read().decode("utf-8", "replace").splitlines() if ln.strip()]
         # Rust's "memory allocation of … bytes failed", Python's "Fatal Python error: …", else the last line.
         last = next((ln for ln in lines if ln.startswith(_FATAL)), lines[-1] if lines else "")
@@ -224,6 +229,8 @@ class _Worker:
                    signal.SIGABRT: "aborted", signal.SIGSEGV: "crashed (segmentation fault)",
                    signal.SIGKILL: "killed"}.get(sig, f"killed by {sig.name}")
             text = f"parser process {why} (signal {-code})"
+            if sig in (signal.SIGXCPU, signal.SIGKILL):
+                return text  # what it last printed says nothing about why
         else:
             text = f"parser process exited with code {code}"
         return f"{text}: {last[:300]}" if last else text
@@ -417,7 +424,7 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
 
 
-def _serve() -> None:
+def serve() -> None:
     """The worker loop: a hello with the limits, then (bytes, content type, url) jobs until end of input."""
     import resource
 
@@ -451,7 +458,11 @@ def _serve() -> None:
         except RecursionError:
             reply = ("bug", "parser failed: RecursionError: nesting too deep")
         except Exception as exc:  # a parser bug is the document's failure, with its reason
-            reply = ("bug", f"parser failed: {type(exc).__name__}: {exc}")
+            if any(sign in str(exc) for sign in _OUT_OF_MEMORY):  # a library could not map or allocate
+                reply, fatal = ("limit", f"parse stopped: over its memory limit ({hello['memory_mb']} MB): "
+                                         f"{type(exc).__name__}: {exc}"), True
+            else:
+                reply = ("bug", f"parser failed: {type(exc).__name__}: {exc}")
         del data, job
         try:
             _send(replies, reply)
@@ -463,4 +474,4 @@ def _serve() -> None:
 
 
 if __name__ == "__main__":
-    _serve()
+    serve()

@@ -18,7 +18,7 @@ class Caps:
 
     pdf_pages: int = 5000  # a PDF of more pages is not one report: refused
     page_area_pt2: float = 36_000_000  # 6000 × 6000 pt (83 in square): larger pages are refused
-    render_pixels: int = 24_000_000  # a page is rendered/resized for OCR to at most this many pixels
+    render_pixels: int = 12_000_000  # a page is rendered/resized for OCR to at most this (A3 at 200 dpi: 7.8 Mpx)
     image_pixels: int = 60_000_000  # a decoded image larger than this is refused (600 dpi A4 ≈ 35 Mpx)
     image_frames: int = 500  # a multi-page TIFF of more frames is refused
     ocr_pages: int = 30  # pages of a scan that are OCR'd (~7 s each); the rest are left, with a warning

@@ -12,6 +12,9 @@ that runs across a ruling line is cut at it by its per-character boxes.
 from __future__ import annotations
 
 import io
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -182,7 +185,7 @@ def ocr_image(data: bytes) -> ReadDocument:
     pages: list[Page] = []
     warnings: list[str] = []
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with warnings_as_errors(Image.DecompressionBombWarning), Image.open(io.BytesIO(data)) as img:
             frames = getattr(img, "n_frames", 1)
             if frames > CAPS.image_frames:
                 raise ParseError(f"image of {frames:,} pages is not one report (more than {CAPS.image_frames:,}); "
@@ -214,6 +217,14 @@ def ocr_image(data: bytes) -> ReadDocument:
         raise ParseError(f"damaged image, not readable ({e})") from e
     text, grids = lay_out(pages)
     return ReadDocument(text, grids, Source("image", name, ocr=True), warnings=warnings)
+
+
+@contextmanager
+def warnings_as_errors(category: type[Warning]) -> Iterator[None]:
+    """PIL only warns between its limit and twice it: raised here, it is a ParseError like the rest."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", category)
+        yield
 
 
 def _check_pixels(width: int, height: int, index: int) -> None:
