@@ -12,6 +12,7 @@ that runs across a ruling line is cut at it by its per-character boxes.
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -160,6 +161,8 @@ def ocr_pdf(data: bytes) -> ReadDocument:
             capped = w * h * scale * scale > CAPS.render_pixels
             if capped:
                 scale = (CAPS.render_pixels / (w * h)) ** 0.5
+                while math.ceil(w * scale) * math.ceil(h * scale) > CAPS.render_pixels:  # pdfium rounds up
+                    scale *= 0.999
             image = page.render(scale=scale).to_pil()
             pages.append(ocr_page(image, pt=1 / scale if capped else _PT))
     finally:
@@ -212,7 +215,8 @@ def ocr_image(data: bytes) -> ReadDocument:
     except ParseError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise ParseError(f"image too large to be a report page ({e})") from e
+        raise ParseError(f"image of more than {CAPS.image_pixels:,} pixels is too large to be a report page; "
+                         "refused") from e
     except (OSError, ValueError, SyntaxError) as e:
         raise ParseError(f"damaged image, not readable ({e})") from e
     text, grids = lay_out(pages)

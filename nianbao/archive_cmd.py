@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from nianbao.interrupts import terminated_cleanly
+
 if TYPE_CHECKING:
     from archive.workers import Limits
 
@@ -45,27 +47,6 @@ def _one_writer() -> Iterator[None]:
         yield
     except ArchiveBusy as exc:
         _fail(str(exc), EXIT_USAGE)
-
-
-@contextlib.contextmanager
-def _terminated_cleanly() -> Iterator[None]:
-    """SIGTERM/SIGHUP unwind like Ctrl-C, so the parse workers (and any LibreOffice they started) are
-    killed and their temporary folders removed, instead of the process vanishing and leaving them."""
-    import signal
-
-    def stop(signum: int, _frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    try:
-        old = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    except ValueError:  # not the main thread (an embedding caller): leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        for sig, handler in old.items():
-            signal.signal(sig, handler)
 
 
 def _content_type(path: Path) -> str | None:
@@ -175,7 +156,7 @@ def add_cmd(files: tuple[Path, ...], db_path: Path, raw_root: Path | None, url: 
     if url and len(files) > 1:
         _fail("--url names one page: give one file with it", EXIT_USAGE)
     limits = _parse_limits(jobs, parse_timeout, parse_memory, parse_cpu)
-    with _one_writer(), _terminated_cleanly():
+    with _one_writer(), terminated_cleanly():
         results = add_files(db_path, list(files), raw_root=raw_root, url=url, agency=agency, year=year, jobs=jobs,
                             limits=limits)
     for path, _status, message in results:
@@ -204,7 +185,7 @@ def rebuild_cmd(db_path: Path, raw_root: Path | None, jobs: int, parse_timeout: 
     if not db_path.is_file():
         _fail(f"{db_path}: no such archive", EXIT_USAGE)
     limits = _parse_limits(jobs, parse_timeout, parse_memory, parse_cpu)
-    with _one_writer(), _terminated_cleanly():
+    with _one_writer(), terminated_cleanly():
         counts = rebuild(db_path, raw_root, progress=_replay_progress("rebuild"), jobs=jobs, limits=limits)
     click.echo(f"rebuilt {db_path}: {counts['reports']} report versions, {counts['failed']} sources unreadable")
 

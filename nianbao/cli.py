@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from nianbao import __version__
+from nianbao.interrupts import terminated_cleanly
 
 if TYPE_CHECKING:
     from extract.model import Report
@@ -188,7 +189,8 @@ def parse(ctx: click.Context, file: str, as_json: bool, debug: bool) -> None:
         if not data or data.isspace():  # said before loading the parser, which need not be involved
             raise CliError("not a report: empty file")
         parse_fn, parse_error = _parser(debug)
-        report = parse_bytes(data, parse_fn, parse_error, debug=debug)
+        with terminated_cleanly():  # SIGTERM closes the worker (and its LibreOffice) on the way out
+            report = parse_bytes(data, parse_fn, parse_error, debug=debug)
         if as_json:
             text = report.to_json()
         else:
@@ -269,7 +271,8 @@ def samples(ctx: click.Context, debug: bool) -> None:
     sections = cells = checks = failed_checks = parsed = 0
     for path in files:
         try:
-            report = parse_bytes(read_input(str(path)), parse_fn, parse_error, debug=debug)
+            with terminated_cleanly():
+                report = parse_bytes(read_input(str(path)), parse_fn, parse_error, debug=debug)
         except CliError as exc:
             out += [path.name, f"  {exc}", ""]
             rows.append((path.name, "-", "-", "-", "-", "not parsed"))

@@ -12,6 +12,7 @@ import io
 import re
 import zipfile
 import zlib
+from functools import lru_cache
 from pathlib import Path
 
 from tests.shared import CORPUS
@@ -72,6 +73,7 @@ def blank_scan_pdf(pages: int = 30, dpi: int = 200) -> bytes:
                  b"/Length %d >>\nstream\n%s\nendstream" % (w, h, w, len(image), image)])
 
 
+@lru_cache(maxsize=4)  # drawing 100 Mpx takes a second or two
 def big_png(pixels: int = 10_000, dpi: int = 72) -> bytes:
     """A `pixels`-square grayscale PNG tagged `dpi`, ruled like a form (so not blank): ~100 KB. At 72 dpi,
     bringing it to 200 dpi would make it 2.8 times wider and taller (770 Mpx for 10,000 px)."""
@@ -136,12 +138,15 @@ def far_cells_xlsx(last: str = "XFD1048576", *, dimension: bool = False) -> byte
     return buf.getvalue()
 
 
-def long_table_odt(rows: int = 40_000) -> bytes:
-    """An ODT text document holding one table of `rows` rows of three cells (LibreOffice: minutes)."""
+def long_table_odt(rows: int = 40_000, *, repeated: int = 1) -> bytes:
+    """An ODT text document holding one table of `rows` rows of three cells (LibreOffice: minutes), each
+    row written once and declared `repeated` times (`table:number-rows-repeated`)."""
     ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"')
-    row = "<table:table-row>" + "<table:table-cell><text:p>0</text:p></table:table-cell>" * 3 + "</table:table-row>"
+    attr = f' table:number-rows-repeated="{repeated}"' if repeated > 1 else ""
+    cell = "<table:table-cell><text:p>0</text:p></table:table-cell>"
+    row = f"<table:table-row{attr}>{cell * 3}</table:table-row>"
     content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
                "<office:body><office:text><text:p>政府信息公开工作年度报告</text:p>"
                '<table:table table:name="T"><table:table-column table:number-columns-repeated="3"/>'
