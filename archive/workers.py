@@ -171,7 +171,8 @@ class _Worker:
         self.limits = limits
         self.tmp = Path(tempfile.mkdtemp(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-"))
         self.log = tempfile.TemporaryFile()  # noqa: SIM115  (kept open for the worker's life)
-        env = {**os.environ, "TMPDIR": str(self.tmp), "PYTHONUNBUFFERED": "1", "RUST_BACKTRACE": "0"}
+        env = {**os.environ, "TMPDIR": str(self.tmp), "PYTHONUNBUFFERED": "1", "RUST_BACKTRACE": "0",
+               "NIANBAO_WORKER_PARENT": str(os.getpid())}
         self.proc = subprocess.Popen([sys.executable, "-c", "from archive.workers import serve; serve()"],
                                      stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=self.log, env=env, start_new_session=True)
@@ -416,19 +417,35 @@ def _recv(stream: IO[bytes]) -> Any:
     return pickle.loads(stream.read(size))
 
 
-def _die_with_parent() -> None:
-    """A parent killed outright (SIGKILL) takes its worker with it (Linux PR_SET_PDEATHSIG)."""
+def _die_with_parent(parent: int) -> None:
+    """A parent killed outright (SIGKILL: no time to clean up) takes its worker with it, and the worker
+    takes its session (LibreOffice) and its folder: Linux sends it SIGTERM when the parent dies
+    (PR_SET_PDEATHSIG), handled here between two bytecodes (or when a native call returns)."""
     import ctypes
 
+    def clean_up(signum: int, _frame: object) -> None:
+        me = os.getpid()
+        for pid in _session_members(me):
+            if pid != me:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+        folder = Path(os.environ.get("TMPDIR", ""))
+        if folder.name.startswith(_FOLDER_PREFIX):
+            shutil.rmtree(folder, ignore_errors=True)
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, clean_up)
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before the request took effect
+        clean_up(signal.SIGTERM, None)
 
 
 def serve() -> None:
     """The worker loop: a hello with the limits, then (bytes, content type, url) jobs until end of input."""
     import resource
 
-    _die_with_parent()
+    _die_with_parent(int(os.environ.get("NIANBAO_WORKER_PARENT", os.getppid())))
     source = sys.stdin.buffer
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a library printing to stdout must not garble the replies

@@ -310,8 +310,10 @@ def test_wall_clock_limit_kills_libreoffice_and_its_folder(own_tmp: Path) -> Non
     _no_leftovers(own_tmp)
 
 
-def test_interrupted_parse_leaves_no_libreoffice(own_tmp: Path) -> None:
-    """`nianbao parse` killed (SIGTERM) while LibreOffice converts: the worker's session goes with it."""
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_interrupted_parse_leaves_no_libreoffice(own_tmp: Path, sig: signal.Signals) -> None:
+    """`nianbao parse` killed while LibreOffice converts: the worker's session and folder go with it, whether
+    the command unwinds (SIGTERM) or vanishes (SIGKILL: the worker hears of it and cleans up itself)."""
     if soffice() is None:
         pytest.skip("LibreOffice is not installed")
     odt = own_tmp.parent / "report.odt"
@@ -322,7 +324,7 @@ def test_interrupted_parse_leaves_no_libreoffice(own_tmp: Path) -> None:
     while not any("soffice" in p for p in _processes_mentioning(str(own_tmp))):
         assert time.monotonic() < deadline and proc.poll() is None, "LibreOffice never started"
         time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(sig)
     proc.communicate(timeout=20)
     _no_leftovers(own_tmp)
 
