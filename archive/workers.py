@@ -97,7 +97,11 @@ class Outcome:
 
 
 class WorkerFailure(Exception):
-    """A parse that ended in a limit or a crash rather than an answer about the document."""
+    """A parse that ended in a limit, a crash or a parser bug rather than an answer about the document."""
+
+    def __init__(self, message: str, kind: Kind) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class WorkerParser:
@@ -116,7 +120,7 @@ class WorkerParser:
             return outcome.report
         if outcome.kind == "not_report":
             raise ParseError(outcome.error or "not a report")
-        raise WorkerFailure(outcome.error or "the parser failed")
+        raise WorkerFailure(outcome.error or "the parser failed", outcome.kind)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -454,6 +458,7 @@ def serve() -> None:
         return
     memory = int(hello["memory_mb"]) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort or SIGXCPU must not leave a core file behind
     cpu_s = int(hello["cpu_s"])
 
     from extract import limits as caps

@@ -153,8 +153,10 @@ def parse_bytes(data: bytes, parse: ParseFn, parse_error: type[Exception], *, de
     except parse_error as exc:
         raise CliError(f"not a report: {one_line(exc) or 'no reason given'}") from None
     except Exception as exc:
-        if type(exc).__name__ == "WorkerFailure":  # a limit or a crash in the worker: its reason is the message
-            raise CliError(f"not parsed: {one_line(exc)}") from None
+        if type(exc).__name__ == "WorkerFailure":  # from the worker: a limit, a crash, or a bug with its reason
+            bug = getattr(exc, "kind", None) == "bug"
+            raise CliError(f"{one_line(exc)} (rerun with --debug for the traceback)" if bug
+                           else f"not parsed: {one_line(exc)}") from None
         if debug:
             raise
         raise CliError(f"parser failed: {_describe(exc)} (rerun with --debug for the traceback)") from None

@@ -266,6 +266,31 @@ def test_memory_limit() -> None:
     assert after.kind == "ok"
 
 
+def test_parse_command_says_why_its_worker_died(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("NIANBAO_CAP_SHEET_CELLS", "1e12")
+    monkeypatch.setenv("NIANBAO_PARSE_MEMORY_MB", "1024")
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(gen.far_cells_xlsx())
+    result = _cli("parse", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"nianbao: {path}: not parsed: parser process aborted (signal 6): "
+                                          "memory allocation of 549755813888 bytes failed"]
+
+
+def test_limits_come_from_the_environment_then_the_options() -> None:
+    env = {"NIANBAO_PARSE_TIMEOUT_S": "30", "NIANBAO_PARSE_CPU_S": "20", "NIANBAO_CAP_OCR_PAGES": "5",
+           "NIANBAO_CAP_PAGE_AREA_PT2": "1.5e6"}
+    limits = Limits.from_env(env, cpu_s=10, memory_mb=None)
+    assert (limits.wall_s, limits.cpu_s, limits.memory_mb) == (30, 10, Limits().memory_mb)
+    assert limits.caps == {"ocr_pages": 5, "page_area_pt2": 1_500_000}
+    with pytest.raises(ValueError, match="NIANBAO_PARSE_CPU_S='soon' is not a number"):
+        Limits.from_env({"NIANBAO_PARSE_CPU_S": "soon"})
+    from extract.limits import configure
+
+    with pytest.raises(ValueError, match="no such cap: ocr_page "):
+        configure(ocr_page=3)
+
+
 def _processes_mentioning(text: str) -> list[str]:
     """Command lines of live processes that name `text` (LibreOffice names its profile folder)."""
     found = []
@@ -429,7 +454,6 @@ def test_add_and_rebuild_go_on_past_a_document_that_kills_its_worker(tmp_path: P
     """The sheet cap lifted (NIANBAO_CAP_SHEET_CELLS), the XLSX aborts its worker in both commands; the
     giant page is refused by its size; every report around them is archived, in order."""
     monkeypatch.setenv("NIANBAO_CAP_SHEET_CELLS", "1e12")
-    monkeypatch.setenv("NIANBAO_PARSE_MEMORY_MB", "1024")
     files = []
     for name, data in [("r0.txt", SAMPLES[0].read_bytes()), ("far-cells.xlsx", gen.far_cells_xlsx()),
                        ("r1.txt", SAMPLES[1].read_bytes()), ("giant-page.pdf", gen.giant_page_pdf()),
@@ -437,7 +461,7 @@ def test_add_and_rebuild_go_on_past_a_document_that_kills_its_worker(tmp_path: P
         (tmp_path / name).write_bytes(data)
         files.append(str(tmp_path / name))
     db = tmp_path / "a.db"
-    added = _cli("add", *files, "--db", str(db), "--jobs", str(jobs))
+    added = _cli("add", *files, "--db", str(db), "--jobs", str(jobs), "--parse-memory", "1024")
     assert added.exit_code == 1, added.output
     assert [line.split(": ", 1)[0] for line in added.stdout.splitlines()] == files  # in the order given
     reports, errors = _archive_state(db)
