@@ -52,7 +52,7 @@ from archive.lock import WriterLock
 from archive.raw import RawStore, sha256_hex
 from archive.regions import province_of
 from archive.schema import ensure_db_shape
-from archive.workers import Outcome, ParsePool
+from archive.workers import Outcome, ParsePool, shared_pool
 from extract.model import Report
 
 HINT_KEYS = ("title", "year", "agency", "published", "region_code", "level", "host")
@@ -148,9 +148,6 @@ class Archive:
     def close(self) -> None:
         """Leave one self-contained file (no -wal beside it): Datasette serves it immutable. With another
         connection still open the switch cannot happen; that one's close will checkpoint instead."""
-        if self._own_pool and self.parse_pool is not None:
-            self.parse_pool.close()
-            self.parse_pool = None
         with contextlib.suppress(sqlite3.OperationalError):
             self.db.conn.execute("PRAGMA journal_mode = DELETE")
         self.db.conn.close()
@@ -325,9 +322,8 @@ class Archive:
         return row[0] if row else None
 
     # Documents are parsed in worker processes with limits (archive/workers.py): a caller that parses
-    # ahead (rebuild, add with --jobs) sets its own pool; otherwise one worker is started on first use.
+    # ahead (rebuild, add with --jobs) sets its own pool; otherwise the process's shared worker parses.
     parse_pool: ParsePool | None = None
-    _own_pool = False
 
     def parse_args(self, sha: str) -> tuple[str | None, str | None]:
         """(content type, URL) a document is parsed with; a document put straight into the raw store
@@ -341,9 +337,7 @@ class Archive:
         return row[0], row[1] or row[2] or None
 
     def _pool(self) -> ParsePool:
-        if self.parse_pool is None:
-            self.parse_pool, self._own_pool = ParsePool(1), True
-        return self.parse_pool
+        return self.parse_pool or shared_pool()
 
     def parse_ahead(self, sha: str) -> tuple[str, str | None, str | None]:
         """Start parsing a document now (in parallel with storing earlier ones, with a pool of N workers);

@@ -16,6 +16,7 @@ restarted after a failure.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import pickle
@@ -26,6 +27,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Mapping
@@ -128,6 +130,34 @@ class WorkerParser:
             self.pool = None
 
 
+_local = threading.local()
+_shared: list[ParsePool] = []
+
+
+def shared_pool() -> ParsePool:
+    """One worker for this process (and thread) for callers that parse a document at a time (a crawl's
+    add_report, merge): started once rather than once per Archive opened, with the limits of the
+    environment (restarted when they change). Closed when the process exits."""
+    limits = Limits.from_env()
+    pool: ParsePool | None = getattr(_local, "pool", None)
+    if pool is not None and pool.owner == os.getpid() and pool.limits == limits:
+        return pool
+    if pool is not None:
+        pool.close()
+        _shared.remove(pool)
+    pool = _local.pool = ParsePool(1, limits)
+    if not _shared:
+        atexit.register(_close_shared)
+    _shared.append(pool)
+    return pool
+
+
+def _close_shared() -> None:
+    for pool in _shared:
+        pool.close()
+    _shared.clear()
+
+
 # --- the parent's side --------------------------------------------------------------------------------
 
 
@@ -155,6 +185,10 @@ def _session_members(sid: int) -> list[int]:
 
 
 _FOLDER_PREFIX = "nianbao-worker-"
+# This file loaded on its own, not as archive.workers: importing the archive package (sqlite-utils …)
+# would double a worker's start-up time, and a worker needs only extract.
+_LAUNCH = ("import importlib.util as u, sys; s = u.spec_from_file_location('nianbao_parse_worker', sys.argv[1]); "
+           "m = sys.modules[s.name] = u.module_from_spec(s); s.loader.exec_module(m); m.serve()")
 
 
 def _sweep_stale_folders() -> None:
@@ -177,8 +211,7 @@ class _Worker:
         self.log = tempfile.TemporaryFile()  # noqa: SIM115  (kept open for the worker's life)
         env = {**os.environ, "TMPDIR": str(self.tmp), "PYTHONUNBUFFERED": "1", "RUST_BACKTRACE": "0",
                "NIANBAO_WORKER_PARENT": str(os.getpid())}
-        self.proc = subprocess.Popen([sys.executable, "-c", "from archive.workers import serve; serve()"],
-                                     stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([sys.executable, "-c", _LAUNCH, __file__], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=self.log, env=env, start_new_session=True)
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
@@ -294,6 +327,7 @@ class ParsePool:
         self._keys: set[object] = set()
         self._done: dict[object, Outcome] = {}
         self._orphans: set[object] = set()  # forgotten while running
+        self.owner = os.getpid()  # a forked child must not close its parent's workers
         _sweep_stale_folders()
 
     def __enter__(self) -> ParsePool:
@@ -303,8 +337,9 @@ class ParsePool:
         self.close()
 
     def close(self) -> None:
-        for worker in self._idle + self._busy:
-            worker.close()
+        if os.getpid() == self.owner:
+            for worker in self._idle + self._busy:
+                worker.close()
         self._idle, self._busy = [], []
         self._queue.clear()
         self._keys.clear()

@@ -109,6 +109,11 @@ def _parser(debug: bool) -> tuple[ParseFn, type[Exception]]:
             if click_ctx is not None:
                 click_ctx.call_on_close(worker.close)  # the worker ends with the command
             parse = worker
+        elif getattr(parse, "__module__", None) == "extract.parse":  # in this process: the same caps, at least
+            from archive.workers import Limits
+            from extract.limits import configure
+
+            configure(**Limits.from_env().caps)
         return parse, parse_error
     except Exception as exc:
         if debug:

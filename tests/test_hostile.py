@@ -250,6 +250,23 @@ def _noise_png() -> bytes:
     return buf.getvalue()
 
 
+def test_pool_of_two_gives_each_document_its_own_outcome() -> None:
+    """Documents submitted ahead to two workers, one of which dies on the way: results taken in order."""
+    limits = Limits(memory_mb=1024, caps={"sheet_cells": 1e12})
+    docs = [_text_report(), gen.far_cells_xlsx(), SAMPLES[1].read_bytes(), gen.giant_page_pdf(),
+            SAMPLES[2].read_bytes()]
+    with ParsePool(2, limits) as pool:
+        for k, data in enumerate(docs):
+            pool.submit(k, data)
+        assert pool.in_flight == 5
+        kinds = [pool.result(k).kind for k in range(5)]
+        pool.submit("dropped", _text_report())
+        pool.forget("dropped")  # a document that turned out not to be needed
+        assert pool.in_flight == 0
+        assert pool.parse(_text_report()).kind == "ok"
+    assert kinds == ["ok", "crash", "ok", "not_report", "ok"]
+
+
 def test_cpu_time_limit() -> None:
     with ParsePool(1, Limits(cpu_s=1, wall_s=60)) as pool:
         outcome = pool.parse(_noise_png())
