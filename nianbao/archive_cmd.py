@@ -75,7 +75,7 @@ def limit_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--jobs", "-j", type=int, default=1, show_default=True,
                      help="Documents parsed at once, each in a worker process of its own."),
         click.option("--parse-timeout", type=float, default=None,
-                     help="Wall-clock seconds a document may take (default 900; env NIANBAO_PARSE_TIMEOUT_S)."),
+                     help="Wall-clock seconds a document may take (default 1800; env NIANBAO_PARSE_TIMEOUT_S)."),
         click.option("--parse-memory", type=int, default=None,
                      help="MB of address space a parse worker may use (default 4096; env NIANBAO_PARSE_MEMORY_MB)."),
         click.option("--parse-cpu", type=int, default=None,
