@@ -4,12 +4,15 @@ Why a fresh file: the parser improves, and derived tables (reports, cells, FTS â
 from two parser versions. Provenance (documents' fetch columns, fetches, report_sources, blocked) is
 copied; everything else is re-made by replaying each add_report call in the order first seen. The new
 file is written beside the old and swapped in with os.replace, so readers see the old or the new
-database, never half of one. A running `nianbao serve` keeps the old file open: restart it after.
+database, never half of one. Documents are parsed in `jobs` worker processes (archive/workers.py),
+ahead of the one writer that stores them in the original order. A running `nianbao serve` keeps the
+old file open: restart it after.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 from collections.abc import Callable
@@ -17,6 +20,7 @@ from pathlib import Path
 
 from archive.lock import WriterLock, real_db_path
 from archive.store import Archive, default_raw_root
+from archive.workers import Limits, ParsePool
 
 PROVENANCE = {
     "fetches": None,
@@ -37,18 +41,21 @@ def copy_table(src: sqlite3.Connection, dst: Archive, table: str, columns: list[
 
 
 def rebuild(db_path: str | Path, raw_root: str | Path | None = None, *,
-            progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Rebuild db_path in place (atomically). Returns counts: sources replayed, reports, failed."""
+            progress: Callable[[int, int], None] | None = None, jobs: int = 1,
+            limits: Limits | None = None) -> dict[str, int]:
+    """Rebuild db_path in place (atomically), parsing in `jobs` worker processes with `limits`.
+    Returns counts: sources replayed, reports, failed."""
     db_path = Path(db_path)
     if not db_path.is_file():
         raise FileNotFoundError(f"no archive at {db_path}")
     raw_root = Path(raw_root) if raw_root is not None else default_raw_root(db_path)
-    with WriterLock(db_path):  # no crawl or add may write the file being copied
+    with WriterLock(db_path), ParsePool(jobs, limits) as pool:  # no crawl or add may write the file being copied
         # the real file: a symlinked archive is rebuilt beside its target and stays a symlink
-        return _rebuild(real_db_path(db_path), raw_root, progress)
+        return _rebuild(real_db_path(db_path), raw_root, progress, pool)
 
 
-def _rebuild(db_path: Path, raw_root: Path, progress: Callable[[int, int], None] | None) -> dict[str, int]:
+def _rebuild(db_path: Path, raw_root: Path, progress: Callable[[int, int], None] | None,
+             pool: ParsePool) -> dict[str, int]:
     tmp = db_path.with_name(f".{db_path.name}.rebuild-{os.getpid()}")
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)
@@ -62,15 +69,17 @@ def _rebuild(db_path: Path, raw_root: Path, progress: Callable[[int, int], None]
             for table, columns in PROVENANCE.items():
                 copy_table(src, new, table, columns)
         with Archive(tmp, raw_root=raw_root) as new:
-            import json
-
-            for n, (page_url, documents, hints, first_seen, last_seen) in enumerate(sources, start=1):
+            new.parse_pool = pool
+            ahead = _ParseAhead(new, pool, [json.loads(row[1]) for row in sources])
+            for n, (page_url, documents, hints, first_seen, last_seen) in enumerate(sources):
+                ahead.fill(n)
                 outcome = new._add(json.loads(documents), page_url, json.loads(hints or "{}"),
                                    first_seen=first_seen, last_seen=last_seen, replay=True)
+                ahead.done(n)
                 counts["sources"] += 1
                 counts["failed" if outcome.status == "failed" else "reports"] += 1
                 if progress:
-                    progress(n, len(sources))
+                    progress(n + 1, len(sources))
             counts["flags"] = new.refresh_findings()
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -84,3 +93,24 @@ def _rebuild(db_path: Path, raw_root: Path, progress: Callable[[int, int], None]
         Path(f"{tmp}.lock").unlink(missing_ok=True)
     os.replace(tmp, db_path)
     return counts
+
+
+class _ParseAhead:
+    """Keeps the pool's workers busy with the documents of the next sources while one source is stored:
+    a window of about two documents a worker, so memory stays bounded and the writer keeps the order."""
+
+    def __init__(self, archive: Archive, pool: ParsePool, documents: list[list[str]]) -> None:
+        self.archive, self.pool, self.documents = archive, pool, documents
+        self.next = 0
+        self.keys: dict[int, list[object]] = {}
+
+    def fill(self, current: int) -> None:
+        window = 2 * self.pool.jobs
+        while self.next < len(self.documents) and (self.next <= current or self.pool.in_flight < window):
+            self.keys[self.next] = [self.archive.parse_ahead(sha) for sha in dict.fromkeys(self.documents[self.next])
+                                    if self.archive.raw.has(sha)]
+            self.next += 1
+
+    def done(self, current: int) -> None:
+        for key in self.keys.pop(current, []):  # not asked for (a subset of a version stored already)
+            self.pool.forget(key)

@@ -26,8 +26,9 @@ Interface (the crawler codes against it; `crawler/` imports `archive`, never the
         def close(self) -> None                      # also a context manager
 
 add_report: `documents` are sha256s of the report page and its attachments (page first). Each is parsed
-with extract.parse_report; the parse with the most table cells wins; every failure is kept on its
-document row (parse_status / parse_error), so an unreadable file is still archived with its reason.
+with extract.parse_report in a worker process (archive/workers.py); the parse with the most table cells
+wins; every failure (a limit or a crash of the worker included) is kept on its document row
+(parse_status / parse_error), so an unreadable file is still archived with its reason.
 Hints from the list page fill only what the parse lacks. The same canonical page_url with other bytes
 is a new version: the old one is kept and `page_current` moves to the version seen last.
 
@@ -58,7 +59,7 @@ from archive.identity import content_key, figures_key, publication_key
 from archive.lock import WriterLock
 from archive.raw import RawStore, sha256_hex
 from archive.schema import ensure_db_shape
-from extract import ParseError, parse_report
+from archive.workers import Outcome, ParsePool, shared_pool
 from extract.model import Report
 
 HINT_KEYS = ("title", "year", "agency", "published", "region_code", "level", "host")
@@ -350,34 +351,53 @@ class Archive:
         row = self.db.execute("SELECT document FROM reports WHERE id = ?", [vid]).fetchone()
         return row[0] if row else None
 
+    # Documents are parsed in worker processes with limits (archive/workers.py): a caller that parses
+    # ahead (rebuild, add with --jobs) sets its own pool; otherwise the process's shared worker parses.
+    parse_pool: ParsePool | None = None
+
+    def parse_args(self, sha: str) -> tuple[str | None, str | None]:
+        """(content type, URL) a document is parsed with; a document put straight into the raw store
+        gets its documents row now."""
+        row = self.db.execute("SELECT content_type, final_url, url FROM documents WHERE sha256 = ?",
+                              [sha]).fetchone()
+        if row is None:
+            self._upsert_document(sha, url="", final_url="", content_type=None, size=len(self.raw.get(sha)),
+                                  fetched_at=now_iso())
+            return None, None
+        return row[0], row[1] or row[2] or None
+
+    def _pool(self) -> ParsePool:
+        return self.parse_pool or shared_pool()
+
+    def parse_ahead(self, sha: str) -> tuple[str, str | None, str | None]:
+        """Start parsing a document now (in parallel with storing earlier ones, with a pool of N workers);
+        returns the key that `_parse_all` will ask for (forget it with parse_pool.forget if it never does)."""
+        content_type, url = self.parse_args(sha)
+        key = (sha, content_type, url)
+        self._pool().submit(key, self.raw.get(sha), content_type=content_type, url=url)  # no-op when submitted
+        return key
+
+    def _parse_one(self, sha: str) -> Outcome:
+        return self._pool().result(self.parse_ahead(sha))
+
     def _parse_all(self, documents: list[str]) -> tuple[_Parsed | None, dict[str, str]]:
         """Parse every document; keep each outcome on its row; the most cells wins (the page on ties)."""
         best: _Parsed | None = None
         errors: dict[str, str] = {}
         for sha in documents:
-            row = self.db.execute("SELECT content_type, final_url, url FROM documents WHERE sha256 = ?",
-                                  [sha]).fetchone()
-            if row is None:  # put straight into the raw store: give it a row now
-                body = self.raw.get(sha)
-                self._upsert_document(sha, url="", final_url="", content_type=None, size=len(body),
-                                      fetched_at=now_iso())
-                row = (None, None, None)
-            try:
-                report = parse_report(self.raw.get(sha), content_type=row[0], url=row[1] or row[2] or None)
-            except ParseError as exc:
-                errors[sha] = str(exc) or "not a report"
-            except Exception as exc:  # a parser bug must not stop a crawl: it is recorded like any failure
-                errors[sha] = f"parser failed: {type(exc).__name__}: {exc}"
-            else:
+            outcome = self._parse_one(sha)
+            report = outcome.report
+            if report is None:
+                errors[sha] = outcome.error or "not a report"
                 self.db["documents"].update(sha, {  # type: ignore[union-attr]
-                    "parse_status": "ok", "parse_error": None, "format": report.source.format,
-                    "reader": report.source.reader, "ocr": int(report.source.ocr), "cells": report.cell_count})
-                if best is None or report.cell_count > best.report.cell_count:
-                    best = _Parsed(sha, report)
+                    "parse_status": "failed", "parse_error": " ".join(errors[sha].split())[:500], "format": None,
+                    "reader": None, "ocr": None, "cells": None})
                 continue
             self.db["documents"].update(sha, {  # type: ignore[union-attr]
-                "parse_status": "failed", "parse_error": " ".join(errors[sha].split())[:500], "format": None,
-                "reader": None, "ocr": None, "cells": None})
+                "parse_status": "ok", "parse_error": None, "format": report.source.format,
+                "reader": report.source.reader, "ocr": int(report.source.ocr), "cells": report.cell_count})
+            if best is None or report.cell_count > best.report.cell_count:
+                best = _Parsed(sha, report)
         return best, errors
 
     def _store_report(self, vid: str, key: str, version: int, page_url: str, documents: list[str],

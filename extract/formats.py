@@ -3,13 +3,19 @@ Content-Type is often wrong: `.doc` files that are RTF or DOCX, `.wps` files tha
 
 from __future__ import annotations
 
+import re
+
 from .document import ReadDocument
+from .limits import CAPS
 from .model import ParseError, SourceFormat
 from .safezip import SafeZip
 
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
 _BOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
 _KINGSOFT = "KSOProductBuildVer".encode("utf-16-le")
+# An ODT table row, with the count it stands for (`table:number-rows-repeated`).
+_ODT_ROW = re.compile(rb"<table:table-row\b([^>]*)>")
+_REPEATED = re.compile(rb'table:number-rows-repeated="(\d{1,9})"')
 
 
 def ole_kind(data: bytes) -> str:
@@ -61,6 +67,7 @@ def read_document(data: bytes, fmt: str) -> ReadDocument:
 
             return read_ofd(data)
         if kind == "odt":
+            _check_odt_rows(data)
             return _via_libreoffice(data, ".odt", "docx")
         raise ParseError("a ZIP archive that is not readable as a document (not DOCX, XLSX, OFD or ODT)")
     if fmt == "ole":
@@ -85,3 +92,15 @@ def _via_libreoffice(data: bytes, suffix: str, fmt: SourceFormat) -> ReadDocumen
     docx = convert(data, suffix, "docx:MS Word 2007 XML")
     source_fmt: SourceFormat = fmt if fmt in ("doc", "wps") else "docx"
     return read_docx(docx, fmt=source_fmt, reader=f"{soffice_version()} → nianbao-docx {READER_VERSION}")
+
+
+def _check_odt_rows(data: bytes) -> None:
+    """Refuse an ODT whose tables hold more rows than a report has, before LibreOffice spends minutes on it."""
+    content = SafeZip(data, "ODT").read("content.xml")
+    rows = 0
+    for m in _ODT_ROW.finditer(content):
+        repeated = _REPEATED.search(m.group(1))
+        rows += int(repeated.group(1)) if repeated else 1
+        if rows > CAPS.office_table_rows:
+            raise ParseError(f"ODT with tables of more than {CAPS.office_table_rows:,} rows is not a report; "
+                             "refused before conversion")

@@ -12,18 +12,22 @@ that runs across a ruling line is cut at it by its per-character boxes.
 from __future__ import annotations
 
 import io
+import math
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from .document import ReadDocument
 from .layout import Page, Rule, Word, lay_out
+from .limits import CAPS
 from .model import ParseError, Source
 
 DPI = 200
-MAX_PAGES = 30  # at ~7 s a page, a longer scan is not read whole
-MAX_PIXELS = 60_000_000  # a page at 600 dpi is ~35 Mpx; bigger is a decompression bomb
 _PT = 72 / DPI
+_BLANK_INK = 0.0002  # share of dark pixels under which a page is blank (a speck, a scanner's edge)
 
 
 @lru_cache(maxsize=1)
@@ -49,7 +53,7 @@ def _engine() -> Any:
                             "Rec.rec_img_shape": [3, 48, 96]})
 
 
-def _rules(gray: Any) -> list[Rule]:
+def _rules(gray: Any, pt: float = _PT) -> list[Rule]:
     """Horizontal and vertical ruling lines of a page image, in points."""
     import cv2
 
@@ -67,10 +71,10 @@ def _rules(gray: Any) -> list[Rule]:
             x, y, bw, bh, _area = (int(v) for v in stats[i])
             if horizontal:
                 mid = y + bh / 2
-                rules.append(Rule(x * _PT, mid * _PT, (x + bw) * _PT, mid * _PT))
+                rules.append(Rule(x * pt, mid * pt, (x + bw) * pt, mid * pt))
             else:
                 mid = x + bw / 2
-                rules.append(Rule(mid * _PT, y * _PT, mid * _PT, (y + bh) * _PT))
+                rules.append(Rule(mid * pt, y * pt, mid * pt, (y + bh) * pt))
     return rules
 
 
@@ -88,33 +92,36 @@ def _split_at_rules(text: str, box: tuple[float, float, float, float], chars: li
     return [Word("".join(c[0] for c in p), p[0][1], top, p[-1][2], bottom) for p in pieces if p]
 
 
-def ocr_page(image: Any) -> Page:
-    """OCR one page image (PIL) into words and ruling lines, in points at DPI."""
+def ocr_page(image: Any, pt: float = _PT) -> Page:
+    """OCR one page image (PIL) into words and ruling lines, in points (`pt` points a pixel: DPI's by
+    default). A blank page (no ink) is not sent to the recogniser: 30 blank scanned pages cost seconds."""
     import numpy as np
 
-    rgb = np.asarray(image.convert("RGB"))
     gray = np.asarray(image.convert("L"))
-    rules = _rules(gray)
+    h, w = gray.shape
+    if not gray.size or np.count_nonzero(gray < 128) < _BLANK_INK * gray.size:
+        return Page(w * pt, h * pt)
+    rgb = np.asarray(image.convert("RGB"))
+    rules = _rules(gray, pt)
     verticals = [r for r in rules if r.bottom - r.top > r.x1 - r.x0]
     result = _engine()(rgb)
     words: list[Word] = []
     boxes = result.boxes if result.boxes is not None else []
     word_results = getattr(result, "word_results", None) or [()] * len(boxes)
     for quad, text, per_word in zip(boxes, result.txts or (), word_results, strict=False):
-        xs = [float(p[0]) * _PT for p in quad]
-        ys = [float(p[1]) * _PT for p in quad]
+        xs = [float(p[0]) * pt for p in quad]
+        ys = [float(p[1]) * pt for p in quad]
         chars: list[tuple[str, float, float]] = []
         for item in per_word or ():
             try:
                 ch, _score, cbox = item
-                cx = [float(p[0]) * _PT for p in cbox]
+                cx = [float(p[0]) * pt for p in cbox]
                 chars.append((str(ch), min(cx), max(cx)))
             except (TypeError, ValueError):
                 chars = []
                 break
         words += _split_at_rules(str(text), (min(xs), min(ys), max(xs), max(ys)), chars, verticals)
-    h, w = gray.shape
-    return Page(w * _PT, h * _PT, words, rules)
+    return Page(w * pt, h * pt, words, rules)
 
 
 def _need_engine() -> str:
@@ -134,22 +141,30 @@ def ocr_pdf(data: bytes) -> ReadDocument:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
         raise ParseError(f"damaged PDF, not readable for OCR ({e})") from e
+    from .pdf import check_page_count, check_page_size
+
     warnings: list[str] = []
     pages: list[Page] = []
     try:
         total = len(pdf)
-        if total > MAX_PAGES:
-            warnings.append(f"ocr: only the first {MAX_PAGES} of {total} scanned pages were read")
-        for i in range(min(total, MAX_PAGES)):
+        check_page_count(total)
+        limit = CAPS.ocr_pages
+        if total > limit:
+            warnings.append(f"ocr: only the first {limit} of {total} scanned pages were read")
+        for i in range(min(total, limit)):
             page = pdf[i]
             w, h = page.get_size()
+            check_page_size(i, w, h)
+            # At DPI, or fewer pixels when that would pass the render cap (a poster-sized page):
+            # the page is read at the size it was rendered, never blown back up.
             scale = DPI / 72
-            if w * h * scale * scale > MAX_PIXELS:
-                scale = (MAX_PIXELS / (w * h)) ** 0.5
+            capped = w * h * scale * scale > CAPS.render_pixels
+            if capped:
+                scale = (CAPS.render_pixels / (w * h)) ** 0.5
+                while math.ceil(w * scale) * math.ceil(h * scale) > CAPS.render_pixels:  # pdfium rounds up
+                    scale *= 0.999
             image = page.render(scale=scale).to_pil()
-            if scale != DPI / 72:
-                image = image.resize((int(w * DPI / 72), int(h * DPI / 72)))
-            pages.append(ocr_page(image))
+            pages.append(ocr_page(image, pt=1 / scale if capped else _PT))
     finally:
         pdf.close()
     text, grids = lay_out(pages)
@@ -169,24 +184,54 @@ def ocr_image(data: bytes) -> ReadDocument:
     name = _need_engine()
     from PIL import Image
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    Image.MAX_IMAGE_PIXELS = CAPS.image_pixels
     pages: list[Page] = []
     warnings: list[str] = []
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with warnings_as_errors(Image.DecompressionBombWarning), Image.open(io.BytesIO(data)) as img:
             frames = getattr(img, "n_frames", 1)
-            if frames > MAX_PAGES:
-                warnings.append(f"ocr: only the first {MAX_PAGES} of {frames} image pages were read")
-            for i in range(min(frames, MAX_PAGES)):
+            if frames > CAPS.image_frames:
+                raise ParseError(f"image of {frames:,} pages is not one report (more than {CAPS.image_frames:,}); "
+                                 "refused")
+            limit = CAPS.ocr_pages
+            if frames > limit:
+                warnings.append(f"ocr: only the first {limit} of {frames} image pages were read")
+            for i in range(min(frames, limit)):
                 img.seek(i)
+                _check_pixels(img.width, img.height, i)  # from the header, before the frame is decoded
+                dpi = float(img.info.get("dpi", (DPI, DPI))[0] or DPI)
+                base = dpi if abs(dpi - DPI) > 20 and 72 <= dpi <= 1200 else DPI
+                # Brought to DPI by its resolution tag, but never past the render cap: a 10,000 px image
+                # tagged 72 dpi would become 27,800 px square (770 Mpx) at 200 dpi.
+                size = (int(img.width * DPI / base), int(img.height * DPI / base))
+                pt = _PT
+                if size[0] * size[1] > CAPS.render_pixels:
+                    scale = (CAPS.render_pixels / (img.width * img.height)) ** 0.5
+                    size, pt = (max(1, int(img.width * scale)), max(1, int(img.height * scale))), 72 / (base * scale)
                 frame = img.copy()
-                dpi = img.info.get("dpi", (DPI, DPI))[0] or DPI
-                if abs(float(dpi) - DPI) > 20 and 72 <= float(dpi) <= 1200:
-                    frame = frame.resize((int(frame.width * DPI / float(dpi)), int(frame.height * DPI / float(dpi))))
-                pages.append(ocr_page(frame))
+                if size != frame.size:
+                    frame = frame.resize(size)
+                pages.append(ocr_page(frame, pt=pt))
+    except ParseError:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise ParseError(f"image too large to be a report page ({e})") from e
+        raise ParseError(f"image of more than {CAPS.image_pixels:,} pixels is too large to be a report page; "
+                         "refused") from e
     except (OSError, ValueError, SyntaxError) as e:
         raise ParseError(f"damaged image, not readable ({e})") from e
     text, grids = lay_out(pages)
     return ReadDocument(text, grids, Source("image", name, ocr=True), warnings=warnings)
+
+
+@contextmanager
+def warnings_as_errors(category: type[Warning]) -> Iterator[None]:
+    """PIL only warns between its limit and twice it: raised here, it is a ParseError like the rest."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", category)
+        yield
+
+
+def _check_pixels(width: int, height: int, index: int) -> None:
+    if width * height > CAPS.image_pixels:
+        raise ParseError(f"image page {index + 1} of {width:,} × {height:,} pixels is too large to be a report "
+                         f"page (more than {CAPS.image_pixels:,}); refused")

@@ -8,6 +8,7 @@ and its process group is killed when that runs out.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -61,15 +62,26 @@ def convert(data: bytes, suffix: str, target: str, *, timeout: float = TIMEOUT_S
         cmd = [binary, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--norestore",
                "--nolockcheck", "--convert-to", target, "--outdir", str(out_dir), str(src)]
         env = {**os.environ, "HOME": tmp}
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+        # A process group of its own (killed whole on timeout) but the caller's session: a parse worker
+        # that is killed takes its session, LibreOffice included, with it (archive/workers.py).
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, process_group=0)
         try:
             _out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired as e:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
+            _kill(proc)
             raise ParseError(f"LibreOffice did not finish converting within {timeout:.0f} s; gave up") from e
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM): LibreOffice must not outlive its folder
+            _kill(proc)
+            raise
         results = list(out_dir.glob("in.*")) if out_dir.is_dir() else []
         if proc.returncode != 0 or not results:
             reason = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output file"]
             raise ParseError(f"LibreOffice could not convert this file ({reason[0][:120]})")
         return results[0].read_bytes()
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """LibreOffice's whole process group (soffice forks soffice.bin), then reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate()

@@ -75,8 +75,10 @@ def parse_report(data: bytes, *, content_type: str | None = None, url: str | Non
         meta = dict(page.meta)
         if page.title:
             meta.setdefault("标题", page.title)
-        return parse_text(page.text, grids=page.grids, meta=meta,
-                          source=Source("html", f"nianbao-html {PARSER_VERSION}"))
+        report = parse_text(page.text, grids=page.grids, meta=meta,
+                            source=Source("html", f"nianbao-html {PARSER_VERSION}"))
+        report.warnings[:0] = page.warnings
+        return report
     if not text or text.isspace():
         raise ParseError("empty file (nothing but whitespace)")
     return parse_text(text, source=Source("text", f"nianbao-text {PARSER_VERSION}"))
@@ -157,8 +159,22 @@ def parse_text(text: str, *, grids: Sequence[list[list[str]]] = (), meta: Mappin
     opening = [p for p in (*head[-3:], *(overview or "").split("\n")[:3]) if p.strip()]
     md = find_metadata(head, tail, folded_text, overview, opening, meta)
     report.title, report.agency, report.year, report.published = md.title, md.agency, md.year, md.published
+    if report.agency is None and _blank_form(report):
+        raise ParseError("the blank report template (no agency, no figures, no text filled in), not a report")
     report.checks = evaluate(template, report.tables)
     return report
+
+
+# What a blank template prints where the text goes: `（文字描述）`, `（文字描述，收取信息处理费情况在此处报告。）`.
+_PLACEHOLDER = re.compile(r"[（(][^（）()]{0,40}[）)]|\s+")
+_FILLED_TEXT = 40  # characters of narrative: a report says at least this much about its year
+
+
+def _blank_form(report: Report) -> bool:
+    """The official template as published blank: its headings and table labels, and nothing filled in."""
+    if any(c.raw and c.raw.strip() for cells in report.tables.values() for c in cells):
+        return False
+    return sum(len(_PLACEHOLDER.sub("", s.text)) for s in report.sections) < _FILLED_TEXT
 
 
 # --- tables ------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 
 from .document import ReadDocument
 from .layout import Page, Rule, Word, lay_out
+from .limits import CAPS
 from .model import ParseError, Source
 
 MAX_PAGES = 80  # annual reports run 5–40 pages; beyond this only the first pages are read
@@ -108,6 +109,19 @@ def _segment(a: tuple[float, float], b: tuple[float, float], rules: list[Rule], 
         rules.append(Rule(min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])))
 
 
+def check_page_count(total: int) -> None:
+    """Refuse a PDF declaring more pages than any one report (a page tree can repeat one page 100,000 times)."""
+    if total > CAPS.pdf_pages:
+        raise ParseError(f"PDF of {total:,} pages is not one report (more than {CAPS.pdf_pages:,}); refused")
+
+
+def check_page_size(index: int, width: float, height: float) -> None:
+    """Refuse a page too large to be a report page, before anything renders or lays it out."""
+    if width * height > CAPS.page_area_pt2:
+        raise ParseError(f"PDF page {index + 1} measures {width:,.0f} × {height:,.0f} pt "
+                         f"({width / 72:,.0f} × {height / 72:,.0f} in), not a report page; refused")
+
+
 def _open(data: bytes) -> Any:
     import pypdfium2 as pdfium
 
@@ -131,11 +145,17 @@ def read_pages(data: bytes) -> tuple[list[Page], list[str], int, int]:
         total = len(pdf)
         if total == 0:
             raise ParseError("PDF without pages")
+        check_page_count(total)
         if total > MAX_PAGES:
             warnings.append(f"pdf: only the first {MAX_PAGES} of {total} pages were read")
         for i in range(min(total, MAX_PAGES)):
             page = pdf[i]
             width, height = page.get_size()
+            try:
+                check_page_size(i, width, height)
+            except ParseError:
+                page.close()
+                raise
             try:
                 textpage = page.get_textpage()
                 words, c, b = _words(textpage, raw, height)

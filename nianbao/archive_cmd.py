@@ -9,12 +9,18 @@ from __future__ import annotations
 import contextlib
 import mimetypes
 import sys
+from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
+
+from nianbao.interrupts import terminated_cleanly
+
+if TYPE_CHECKING:
+    from archive.workers import Limits
 
 EXIT_NOT_REPORT = 1
 EXIT_USAGE = 2
@@ -64,15 +70,74 @@ def _content_type(path: Path) -> str | None:
     return guessed
 
 
-def add_files(db_path: Path, files: list[Path], *, raw_root: Path | None = None, url: str | None = None,
-              agency: str | None = None, year: int | None = None) -> list[tuple[Path, str, str]]:
-    """Archive local files as reports (one report per file); returns (file, status, message) each."""
-    from archive import Archive, Fetch
+def _parse_limits(jobs: int, timeout: float | None, memory: int | None, cpu: int | None) -> Limits:
+    """The worker limits from the environment (NIANBAO_PARSE_*, NIANBAO_CAP_*) and the command's options."""
+    from archive.workers import Limits
 
-    results: list[tuple[Path, str, str]] = []
-    with Archive(db_path, raw_root=raw_root) as archive:
-        for path in files:
-            body = path.read_bytes()
+    if jobs < 1:
+        _fail("--jobs must be at least 1", EXIT_USAGE)
+    try:
+        return Limits.from_env(wall_s=timeout, memory_mb=memory, cpu_s=cpu)
+    except ValueError as exc:
+        _fail(str(exc), EXIT_USAGE)
+
+
+def limit_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--jobs and the per-document limits of the parse workers (archive/workers.py)."""
+    for option in reversed([
+        click.option("--jobs", "-j", type=int, default=1, show_default=True,
+                     help="Documents parsed at once, each in a worker process of its own."),
+        click.option("--parse-timeout", type=float, default=None,
+                     help="Wall-clock seconds a document may take (default 1800; env NIANBAO_PARSE_TIMEOUT_S)."),
+        click.option("--parse-memory", type=int, default=None,
+                     help="MB of address space a parse worker may use (default 4096; env NIANBAO_PARSE_MEMORY_MB)."),
+        click.option("--parse-cpu", type=int, default=None,
+                     help="CPU seconds a document may take (default 600; env NIANBAO_PARSE_CPU_S)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _read_file(path: Path) -> bytes | str:
+    """The file's bytes up to the input cap, or why it is not archived."""
+    from nianbao.inputs import InputTooLarge, read_file_limited
+
+    try:
+        body = read_file_limited(path)
+    except InputTooLarge as exc:
+        return f"not archived: {exc}"
+    except OSError as exc:
+        return f"not archived: cannot read it ({exc.strerror or exc})"
+    return body if body else "not archived: empty file"
+
+
+def add_files(db_path: Path, files: list[Path], *, raw_root: Path | None = None, url: str | None = None,
+              agency: str | None = None, year: int | None = None, jobs: int = 1,
+              limits: Limits | None = None) -> list[tuple[Path, str, str]]:
+    """Archive local files as reports (one report per file); returns (file, status, message) each.
+    With `jobs` > 1 the next files are parsed while one is stored (files are read a window ahead)."""
+    from archive import Archive, Fetch
+    from archive.workers import ParsePool
+
+    results: dict[int, tuple[Path, str, str]] = {}
+    ahead: deque[tuple[int, Path, str, str, object]] = deque()  # read, recorded, parsing: not yet stored
+
+    def store(archive: Archive) -> None:
+        i, path, sha, page_url, _key = ahead.popleft()
+        outcome = archive.add_report([sha], page_url=page_url, agency=agency, year=year)
+        if outcome.status == "failed":
+            results[i] = (path, "failed", f"archived as {sha[:12]} but not a report: "
+                                          f"{next(iter(outcome.errors.values()), 'unreadable')}")
+        else:
+            results[i] = (path, outcome.status, f"report {outcome.report_id} v{outcome.version} ({outcome.status})")
+
+    with Archive(db_path, raw_root=raw_root) as archive, ParsePool(jobs, limits) as pool:
+        archive.parse_pool = pool
+        for i, path in enumerate(files):
+            body = _read_file(path)
+            if isinstance(body, str):
+                results[i] = (path, "failed", body)
+                continue
             page_url = url or path.resolve().as_uri()
             ctype = _content_type(path)
             fetch = Fetch(url=page_url, final_url=page_url, status=200,
@@ -80,15 +145,14 @@ def add_files(db_path: Path, files: list[Path], *, raw_root: Path | None = None,
                           fetched_at=datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
                           .replace("+00:00", "Z"))
             sha = archive.record_fetch(fetch)
-            outcome = archive.add_report([sha], page_url=page_url, agency=agency, year=year)
-            if outcome.status == "failed":
-                results.append((path, "failed", f"archived as {sha[:12]} but not a report: "
-                                                 f"{next(iter(outcome.errors.values()), 'unreadable')}"))
-            else:
-                results.append((path, outcome.status, f"report {outcome.report_id} v{outcome.version} "
-                                                      f"({outcome.status})"))
+            del body, fetch
+            ahead.append((i, path, sha, page_url, archive.parse_ahead(sha)))
+            while len(ahead) > 2 * jobs:
+                store(archive)
+        while ahead:
+            store(archive)
         archive.refresh_findings()
-    return results
+    return [results[i] for i in sorted(results)]
 
 
 @click.command("add")
@@ -98,13 +162,17 @@ def add_files(db_path: Path, files: list[Path], *, raw_root: Path | None = None,
 @click.option("--url", default=None, help="The page the file came from (default: the file's own file:// URL).")
 @click.option("--agency", default=None, help="The reporting body, when the file does not name it.")
 @click.option("--year", type=int, default=None, help="The year covered, when the file does not say.")
+@limit_options
 def add_cmd(files: tuple[Path, ...], db_path: Path, raw_root: Path | None, url: str | None, agency: str | None,
-            year: int | None) -> None:
+            year: int | None, jobs: int, parse_timeout: float | None, parse_memory: int | None,
+            parse_cpu: int | None) -> None:
     """Archive report FILEs you already have (HTML, text, PDF, Word …: whatever `parse` reads)."""
     if url and len(files) > 1:
         _fail("--url names one page: give one file with it", EXIT_USAGE)
-    with _one_writer():
-        results = add_files(db_path, list(files), raw_root=raw_root, url=url, agency=agency, year=year)
+    limits = _parse_limits(jobs, parse_timeout, parse_memory, parse_cpu)
+    with _one_writer(), terminated_cleanly():
+        results = add_files(db_path, list(files), raw_root=raw_root, url=url, agency=agency, year=year, jobs=jobs,
+                            limits=limits)
     for path, _status, message in results:
         click.echo(f"{path}: {message}")
     if any(status == "failed" for _p, status, _m in results):
@@ -122,15 +190,17 @@ def _replay_progress(what: str) -> Callable[[int, int], None]:
 @click.command("rebuild")
 @db_option
 @raw_option
-def rebuild_cmd(db_path: Path, raw_root: Path | None) -> None:
+@limit_options
+def rebuild_cmd(db_path: Path, raw_root: Path | None, jobs: int, parse_timeout: float | None,
+                parse_memory: int | None, parse_cpu: int | None) -> None:
     """Re-parse every archived document with this parser into a fresh database, swapped in atomically."""
     from archive.rebuild import rebuild
 
     if not db_path.is_file():
         _fail(f"{db_path}: no such archive", EXIT_USAGE)
-
-    with _one_writer():
-        counts = rebuild(db_path, raw_root, progress=_replay_progress("rebuild"))
+    limits = _parse_limits(jobs, parse_timeout, parse_memory, parse_cpu)
+    with _one_writer(), terminated_cleanly():
+        counts = rebuild(db_path, raw_root, progress=_replay_progress("rebuild"), jobs=jobs, limits=limits)
     click.echo(f"rebuilt {db_path}: {counts['reports']} report versions, {counts['failed']} sources unreadable")
 
 

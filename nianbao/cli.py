@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from nianbao import __version__
+from nianbao.interrupts import terminated_cleanly
 
 if TYPE_CHECKING:
     from extract.model import Report
@@ -95,8 +96,25 @@ def _load_parser() -> tuple[ParseFn, type[Exception]]:
 
 
 def _parser(debug: bool) -> tuple[ParseFn, type[Exception]]:
+    """The parser, run in a worker process with limits (archive/workers.py): a document that crashes or
+    overruns it is one line, and an interrupted parse leaves no LibreOffice behind. `--debug` keeps it in
+    this process, so its traceback can be shown."""
     try:
-        return _load_parser()
+        parse, parse_error = _load_parser()
+        if not debug and getattr(parse, "__module__", None) == "extract.parse":
+            from archive.workers import WorkerParser
+
+            worker = WorkerParser()
+            click_ctx = click.get_current_context(silent=True)
+            if click_ctx is not None:
+                click_ctx.call_on_close(worker.close)  # the worker ends with the command
+            parse = worker
+        elif getattr(parse, "__module__", None) == "extract.parse":  # in this process: the same caps, at least
+            from archive.workers import Limits
+            from extract.limits import configure
+
+            configure(**Limits.from_env().caps)
+        return parse, parse_error
     except Exception as exc:
         if debug:
             raise
@@ -105,15 +123,22 @@ def _parser(debug: bool) -> tuple[ParseFn, type[Exception]]:
 
 def read_input(path: str) -> bytes:
     """The bytes of FILE (`-` is stdin); CliError with exit 2 when there is nothing to read."""
+    from nianbao.inputs import InputTooLarge, read_file_limited, read_limited
+
     if path == "-":
         if sys.stdin is None:  # started with stdin closed
             raise CliError("no standard input to read", EXIT_USAGE)
-        return sys.stdin.buffer.read()
+        try:
+            return read_limited(sys.stdin.buffer)
+        except InputTooLarge as exc:
+            raise CliError(str(exc)) from None
     p = Path(path)
     if p.is_dir():
         raise CliError("is a directory, not a file", EXIT_USAGE)
     try:
-        return p.read_bytes()
+        return read_file_limited(p)
+    except InputTooLarge as exc:  # read, and refused: like a file that is not a report (exit 1)
+        raise CliError(str(exc)) from None
     except FileNotFoundError:
         raise CliError("no such file", EXIT_USAGE) from None
     except PermissionError:
@@ -133,6 +158,10 @@ def parse_bytes(data: bytes, parse: ParseFn, parse_error: type[Exception], *, de
     except parse_error as exc:
         raise CliError(f"not a report: {one_line(exc) or 'no reason given'}") from None
     except Exception as exc:
+        if type(exc).__name__ == "WorkerFailure":  # from the worker: a limit, a crash, or a bug with its reason
+            bug = getattr(exc, "kind", None) == "bug"
+            raise CliError(f"{one_line(exc)} (rerun with --debug for the traceback)" if bug
+                           else f"not parsed: {one_line(exc)}") from None
         if debug:
             raise
         raise CliError(f"parser failed: {_describe(exc)} (rerun with --debug for the traceback)") from None
@@ -167,7 +196,8 @@ def parse(ctx: click.Context, file: str, as_json: bool, debug: bool) -> None:
         if not data or data.isspace():  # said before loading the parser, which need not be involved
             raise CliError("not a report: empty file")
         parse_fn, parse_error = _parser(debug)
-        report = parse_bytes(data, parse_fn, parse_error, debug=debug)
+        with terminated_cleanly():  # SIGTERM closes the worker (and its LibreOffice) on the way out
+            report = parse_bytes(data, parse_fn, parse_error, debug=debug)
         if as_json:
             text = report.to_json()
         else:
@@ -248,7 +278,8 @@ def samples(ctx: click.Context, debug: bool) -> None:
     sections = cells = checks = failed_checks = parsed = 0
     for path in files:
         try:
-            report = parse_bytes(read_input(str(path)), parse_fn, parse_error, debug=debug)
+            with terminated_cleanly():
+                report = parse_bytes(read_input(str(path)), parse_fn, parse_error, debug=debug)
         except CliError as exc:
             out += [path.name, f"  {exc}", ""]
             rows.append((path.name, "-", "-", "-", "-", "not parsed"))

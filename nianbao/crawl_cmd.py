@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -35,6 +36,7 @@ def crawl_command(entry_urls: tuple[str, ...], registry: str | None, db_path: st
     """
     from crawler.main import main as crawl_main
 
+    _db_folder(db_path)
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     argv = [*entry_urls, "--db", db_path]
     if registry:
@@ -50,6 +52,24 @@ def crawl_command(entry_urls: tuple[str, ...], registry: str | None, db_path: st
         argv += ["--host-map", host_map]
     argv += [f"--set={o}" for o in overrides]
     sys.exit(crawl_main(argv))
+
+
+def _db_folder(db_path: str) -> None:
+    """The archive's folder is created when missing (as `add` does), and said so; a path that cannot
+    be one (a file in the way, no permission) is a usage error of one line, before the crawl starts."""
+    folder = Path(db_path).parent
+    if folder.is_dir():
+        return
+    blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        click.echo(f"nianbao: --db {db_path}: {blocker} is a file, not a folder", err=True)
+        sys.exit(2)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        click.echo(f"nianbao: --db {db_path}: cannot create its folder {folder}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    click.echo(f"nianbao: created {folder} for the archive", err=True)
 
 
 @click.command("export-warc")
