@@ -42,12 +42,13 @@ class CrawlStats:
     elapsed: float = 0.0
     blocked: list[str] = field(default_factory=list)
     hosts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    coverage: dict[str, dict[str, Any]] = field(default_factory=dict)  # per host: lists walked, how (coverage.py)
     stderr: str = ""
 
     @classmethod
     def from_summary(cls, returncode: int, summary: dict[str, Any], stderr: str) -> CrawlStats:
         keys = ("reason", "requests", "pages", "reports", "attachments", "errors", "not_modified", "elapsed",
-                "blocked", "hosts")
+                "blocked", "hosts", "coverage")
         return cls(returncode=returncode, stderr=stderr, **{k: summary[k] for k in keys if k in summary})
 
 

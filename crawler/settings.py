@@ -58,6 +58,9 @@ NIANBAO_ALLOW_PRIVATE_HOSTS = False
 NIANBAO_HOST_MAP: dict[str, str] = {}  # hostname → "127.0.0.1:port" (fixture portals; implies private hosts)
 NIANBAO_SHARD = None  # "K/N": crawl only the entry points whose host falls in share K of N machines
 NIANBAO_MAX_LIST_PAGES = 200  # per column: a pagination trap ends here
+# Pagination dialects of known CMS families (crawler/dialects) go before the generic list walker; False turns
+# them all off, so that only the walker pages the lists (what a portal of an unknown family gets).
+NIANBAO_DIALECTS = True
 NIANBAO_RETRY_BACKOFF = 2.0  # seconds; doubled per attempt unless Retry-After says otherwise
 NIANBAO_RETRY_MAX_WAIT = 120.0
 NIANBAO_CONDITIONAL_GET = True

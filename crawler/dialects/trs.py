@@ -41,5 +41,5 @@ class TrsDialect(Dialect):
             count = int(count_match.group(1))
         else:
             return
-        for k in range(1, min(count, ctx.max_pages)):
+        for k in range(1, min(count, ctx.last_page)):
             yield self.request(urljoin(response.url, f"{stem}_{k}.{ext}"), ctx, k + 1)
