@@ -15,6 +15,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import pairwise
 from urllib.parse import urljoin, urlsplit
 
 from form2request import form2request
@@ -50,7 +51,23 @@ _RECORDS = re.compile(r"共\s*(\d+)\s*条")
 _PER_PAGE = re.compile(r"每页\s*(\d+)\s*条")
 _TOTAL_VAR = re.compile(r"\b(?:countPage|totalPages?|pageCount|pagecount|page_count|totalpage|maxPage|pageTotal|"
                         r"pageSum|allPage)\s*[:=]\s*['\"]?(\d+)")
-_CREATE = re.compile(r"""createPage(?:HTML)?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["']([\w-]+)["']\s*,\s*["'](\w+)["']""")
+_CREATE = re.compile(r"""createPage(?:HTML)?\(([^()]*)\)""")
+_FILE_EXT = re.compile(r"s?html?|jsp|php|aspx?", re.IGNORECASE)
+
+
+def create_page_args(code: str) -> tuple[int, str, str] | None:
+    """(page count, file stem, extension) of a TRS pager call, in either argument order: WCM's
+    `createPageHTML(9, 0, "index", "html")` and 海云's `createPageHTML('page_div', 3, 1, 'index', 'html', 24)`
+    (a div id first, a row count last): the count is the first number, stem and extension the string
+    pair whose second is a file extension."""
+    for m in _CREATE.finditer(code):
+        args = [a.strip().strip("'\"") for a in m.group(1).split(",")]
+        numbers = [int(a) for a in args if a.isdigit()]
+        pair = next(((a, b) for a, b in pairwise(args)
+                     if not a.isdigit() and re.fullmatch(r"[\w-]+", a) and _FILE_EXT.fullmatch(b)), None)
+        if numbers and pair:
+            return numbers[0], pair[0], pair[1]
+    return None
 _POSTBACK = re.compile(r"""__doPostBack\(\s*['"]([^'"]*)['"]\s*,\s*['"]([^'"]*)['"]\s*\)""")
 _JS_CALL = re.compile(r"""^(?:javascript:)?\s*(?:void\s*\(0\)\s*;?\s*)?([A-Za-z_$][\w$.]*)\(\s*['"]?(\d+)['"]?\s*\)""")
 _JUMP_WORDS = re.compile(r"跳转|转到|跳至|转至|GO|Go|go|确定")
@@ -175,7 +192,10 @@ def declared_total(sel: Selector) -> int | None:
         m = rx.search(text)
         if m:
             return int(m.group(1))
-    m = _CREATE.search(code) or _TOTAL_VAR.search(code)
+    create = create_page_args(code)
+    if create:
+        return create[0]
+    m = _TOTAL_VAR.search(code)
     if m:
         return int(m.group(1))
     records, per = _RECORDS.search(text), _PER_PAGE.search(text)
@@ -417,9 +437,9 @@ def _script_pages(response: TextResponse, code: str, total: int) -> list[tuple[i
     number as the 1-based reading has it (the lower one: no page is dropped as past the total)."""
     base = response.url
     name = urlsplit(base).path.rsplit("/", 1)[-1]
-    create, built = _CREATE.search(code), _SCRIPT_URL.search(code)
+    create, built = create_page_args(code), _SCRIPT_URL.search(code)
     if create:
-        prefix, suffix = f"{create.group(3)}_", f".{create.group(4)}"
+        prefix, suffix = f"{create[1]}_", f".{create[2]}"
     elif built:
         prefix, suffix = built.group(1), built.group(2) or ""
     elif _TOTAL_VAR.search(code):

@@ -23,6 +23,7 @@ from scrapy.http import TextResponse
 
 from crawler.page import Link
 from crawler.pager import POSTBACK, read_pager
+from crawler.scriptlist import PAGE, SCRIPT_API, read_api_answer, script_api
 from crawler.titles import is_report_title
 from crawler.urls import canonical_url, host_of
 
@@ -102,6 +103,37 @@ class ListWalker:
         col.pages += 1
         return True
 
+    def walk_api(self, response: TextResponse) -> tuple[list[Request], list[Link]]:
+        """One answer of a list API found in a page's script: its rows, and on the first answer the
+        requests for every other page it declares (the same ends as for HTML pages)."""
+        meta = response.meta
+        key = meta.get("column") or canonical_url(response.url)
+        col = self.column(key, host_of(response.url))
+        col.walked.add(canonical_url(response.url))
+        answer = read_api_answer(response)
+        if answer is None:
+            return [], []
+        first, value = int(meta["api_first"]), int(meta["api_value"])
+        fingerprint = row_fingerprint(answer.rows)
+        if not fingerprint:
+            self._count(col.host, f"stop:{STOP_EMPTY}")
+            return [], answer.rows
+        if value != first and fingerprint in col.seen_rows:  # the first answer may repeat the HTML page's rows
+            self._count(col.host, f"stop:{STOP_REPEAT}")
+            return [], answer.rows
+        col.seen_rows.add(fingerprint)
+        if value != first or not answer.pages:
+            return [], answer.rows
+        col.total = answer.pages
+        template = str(meta["api"])
+        out = []
+        for number in range(2, min(answer.pages, self.max_pages + 1) + 1):
+            v = first + number - 1
+            out.append(Request(template.replace(PAGE, str(v)), meta={
+                "kind": "list", "column": key, "page": number, "found_by": SCRIPT_API, "hops": meta.get("hops", 0),
+                "api": template, "api_first": first, "api_value": v}))
+        return out, answer.rows
+
     def walk(self, response: TextResponse, rows: Sequence[Link]) -> list[Request]:
         """The next list requests of one list page (already tagged with their column, page number and
         the rule that found them), or none when the column ends here or belongs to a dialect."""
@@ -142,6 +174,12 @@ class ListWalker:
             tags = {"kind": "list", "column": key, "page": max(cand.number or 2, 2), "found_by": cand.rule,
                     "hops": meta.get("hops", 0)}
             out.append(cand.request.replace(meta={**cand.request.meta, **tags}))
+        if not reading.candidates:  # no pager in the HTML: a list its script draws from a data API?
+            api = script_api(response)
+            if api is not None and request_key(Request(api.url(api.first))) not in col.asked:
+                out.append(Request(api.url(api.first), meta={
+                    "kind": "list", "column": key, "page": 1, "found_by": SCRIPT_API, "hops": meta.get("hops", 0),
+                    "api": api.template, "api_first": api.first, "api_value": api.first}))
         if past_total:
             self._count(col.host, f"stop:{STOP_PAST_TOTAL}")
         if reading.next_urls and not out and all(canonical_url(u) in col.walked for u in reading.next_urls):

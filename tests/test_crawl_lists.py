@@ -30,6 +30,7 @@ from crawler.pager import (
     more_links,
     read_pager,
 )
+from crawler.scriptlist import read_api_answer, script_api
 from crawler.spiders.portals import PortalsSpider
 from crawler.titles import is_report_title
 from crawler.walker import ListWalker
@@ -246,6 +247,16 @@ def test_create_page_html_on_page_one_asks_both_numberings() -> None:
     assert {r.meta["found_by"] for r in requests} == {SCRIPT_PAGER}
 
 
+def test_the_haiyun_create_page_html_argument_order() -> None:
+    """F8: `createPageHTML('page_div', 3, 1, 'index', 'html', 24)`, a div id first and a row count last;
+    the TRS dialect does not know it, so the walker pages it (index_1 answers 404 there)."""
+    response = stored_response("trs-haiyun-f8")
+    assert "奉贤区" in response.text, "GBK by the header, not by the lying meta"
+    assert not [d for d in DIALECTS if d.detect(response)]
+    requests, _ = walk("trs-haiyun-f8")
+    assert urls(requests) == [f"http://www.f8-sh.gov.cn/nw12344/index_{k}.html" for k in (1, 2, 3)]
+
+
 def test_a_count_page_variable_under_a_directory_url() -> None:
     requests, _ = walk("count-page-var")
     assert urls(requests) == [f"http://www.nx7.gov.cn/xxgk/nb/index_{k}.shtml" for k in (1, 2, 3)]
@@ -288,6 +299,58 @@ def test_an_aspnet_postback_pager() -> None:
     assert form["__EVENTTARGET"] == "ctl00$main$pager" and form["__EVENTARGUMENT"] == "2"
     assert form["__VIEWSTATE"] == "/wEPDwUKMTY1NDU2MTA1MmRk" and form["__EVENTVALIDATION"] == "/wEWAgKq3ZzJBQ"
     assert "btnSearch" not in form, "the search button is not clicked"
+
+
+# --- lists drawn by script from a data API (crawler/scriptlist.py) ----------------------------------------
+
+
+@pytest.mark.parametrize(("case", "page_2"), [
+    ("scriptapi-f15", "http://www.f15-json.gov.cn/api/cms/article/page?columnId=1586&pageNum=2&pageSize=10"),
+    ("fjapi-f4", "http://www.f4-fj.gov.cn/fjdzapp/data?channelid=1377&prepage=5&page=2"),
+    ("scriptapi-f11", "http://www.f11-zj.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit?parseType="
+                      "bulidstatic&webId=3418&tplSetId=5fd7bc1a&pageType=column&tagId=%E5%BD%93%E5%89%8D%E6%A0%8F"
+                      "%E7%9B%AElist&editType=null&pageId=1229612345&rows=15&pageNo=2"),
+])
+def test_the_api_a_script_calls_is_read_from_the_page(case: str, page_2: str) -> None:
+    """fetch('…?pageNum=' + pageNum), $.getJSON('…&page=' + page) and $.ajax({url, data: $.extend({},
+    unitParams, {rows, pageNo})}), with the page's own var values."""
+    response = stored_response(case)
+    api = script_api(response)
+    assert api is not None and api.first == 1 and api.url(2) == page_2
+    requests, _ = walk(case)
+    assert [(r.url, r.meta["found_by"]) for r in requests] == [(api.url(1), "script_api")]
+
+
+def test_a_page_without_an_api_call_has_none() -> None:
+    assert script_api(stored_response("next-text-gbk")) is None
+    assert script_api(stored_response("gkmlpt-f3")) is None  # the gkmlpt app's own script is not on the page
+
+
+def test_a_json_answer_gives_rows_with_files_and_the_page_count() -> None:
+    answer = read_api_answer(stored_response("scriptapi-f15-answer"))
+    assert answer is not None and answer.pages == 3 and len(answer.rows) == 10
+    assert all(r.url.startswith(("http://www.f15-json.gov.cn/", "https://mp.weixin.qq.com/", "http://www.f15-mirror"))
+               for r in answer.rows)
+    assert all(r.date is not None for r in answer.rows)
+    last = read_api_answer(stored_response("scriptapi-f15-page3"))
+    assert last is not None
+    files = [f for r in last.rows for f in r.attachments]
+    assert files == ["http://www.f15-json.gov.cn/upload/2024/01/22/6b629640206973279107.pdf"]
+
+
+def test_an_html_fragment_answer_and_a_total_divided_by_the_rows_asked() -> None:
+    answer = read_api_answer(stored_response("scriptapi-f11-answer"))
+    assert answer is not None and answer.pages == 4  # total 52, rows=15 in the query
+    assert report_titles(answer.rows)
+
+
+def test_the_first_api_answer_asks_for_the_other_pages_and_an_empty_one_ends_it() -> None:
+    w, events = walker()
+    requests, rows = w.walk_api(stored_response("scriptapi-f15-answer"))
+    assert [r.meta["api_value"] for r in requests] == [2, 3] and [r.meta["page"] for r in requests] == [2, 3]
+    assert requests[0].url.endswith("pageNum=2&pageSize=10") and rows
+    more, rows = w.walk_api(stored_response("scriptapi-f11-empty"))
+    assert more == [] and rows == [] and events.stops() == {"stop:empty"}
 
 
 # --- the generic walker: each way a walk ends ------------------------------------------------------------

@@ -116,13 +116,13 @@ def test_archive_holds_exactly_the_true_reports(first: Any) -> None:
 
 # --- the generic walker alone (NIANBAO_DIALECTS=false): what a portal of an unknown family gets ----------
 
-# The F1-F6 families the walker alone cannot page, and why; their dialects do (and script-drawn lists
-# are what a browser would read). The strict xfail below turns red the day the walker can.
+# The F1-F6 families the walker alone cannot page, and why; their dialects do. (F4's shell is read by the
+# walker: its script's $.getJSON call names the API.) The strict xfail below turns red the day it can.
 WALKER_ALONE_CANNOT = {
     "F2": "Hanweb JCMS: rows sit in a <script type=text/xml> datastore, later pages only come from POSTs to "
-          "dataproxy.jsp that the jpage() script builds; the HTML shows neither rows nor a pager",
-    "F3": "gkmlpt: the page is a script shell; its rows and paging come from a JSON API the script calls",
-    "F4": "Fujian platform: an empty column shell that a script fills from the /fjdzapp/data JSON API",
+          "dataproxy.jsp that the jpage() library (not on the page) builds; the HTML shows neither rows nor pager",
+    "F3": "gkmlpt: the page is a script shell whose list API (/gkmlpt/api/all/…) only the gkmlpt app's own "
+          "script, not on the page, knows",
 }
 
 
@@ -157,12 +157,15 @@ def test_walker_alone_archives_only_true_reports_within_robots_and_scope(walker_
 
 def test_coverage_says_how_each_portal_was_paged(first: Any, walker_only: Any) -> None:
     """The crawl's coverage: with dialects, F1 paged by `trs`, F5 by `xxgkml`; the walker alone pages F1
-    from its script pager and F5 by 下一页, and records F5's 下一页 that loops onto its own page."""
+    from its script pager, F4 through the API its script calls and F5 by 下一页, and records F5's 下一页
+    that loops onto its own page."""
     on, off = first["stats"].coverage, walker_only["stats"].coverage
     assert set(on["www.f1-district.gov.cn"]["found_by"]) == {"trs"}
     assert set(on["xxgk.f5-county.gov.cn"]["found_by"]) == {"xxgkml"}
     assert set(off["www.f1-district.gov.cn"]["found_by"]) == {"script_pager"}
     assert set(off["xxgk.f5-county.gov.cn"]["found_by"]) == {"next_text"}
+    assert set(on["www.f4-fj.gov.cn"]["found_by"]) == {"fjapi"} and set(off["www.f4-fj.gov.cn"]["found_by"]) == {
+        "script_api"}
     assert off["xxgk.f5-county.gov.cn"]["stops"].get("loop", 0) >= 1
     for cov in (on, off):
         f1 = cov["www.f1-district.gov.cn"]

@@ -172,6 +172,9 @@ class PortalsSpider(Spider):
         if isinstance(response, HtmlResponse):  # JSON and XML list answers carry their rows themselves
             rows = links(response.selector, response.url)
             outputs += [*self.walker.walk(response, rows), *rows, *more_links(response)]
+        elif response.meta.get("api"):  # a list API the walker found in a page's script (crawler/scriptlist.py)
+            requests, rows = self.walker.walk_api(response)
+            outputs += [*requests, *rows]
         for out in outputs:
             if isinstance(out, Request):
                 yield from self._list_request(out)
