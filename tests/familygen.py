@@ -21,9 +21,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import json
 import random
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,25 +41,52 @@ ALLOW_ALL = "User-agent: *\nAllow: /\n"
 # --- report files for the agency and year a title names -------------------------------------------
 
 _files: dict[tuple[str, int, str], bytes] = {}
+# PDFs already stored, by URL: LibreOffice embeds different font subsets from run to run, so a PDF
+# is converted only when its route is new (delete portals/F… to convert them all again).
+_stored_pdfs: dict[str, bytes] = {}
 
 
-def report_file(agency: str, year: int, kind: str) -> bytes:
+def remember_stored_pdfs(root: Path) -> None:
+    for spec_path in root.glob("F*/site.json"):
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        for route in spec["routes"]:
+            path = spec_path.parent / route["file"]
+            if dict(route["headers"]).get("Content-Type") == "application/pdf" and path.is_file():
+                _stored_pdfs[f"http://{route['host']}{route['target']}"] = path.read_bytes()
+
+
+def report_file(agency: str, year: int, kind: str, url: str = "") -> bytes:
     """The official 2021 template filled for agency and year, as DOCX or (LibreOffice) PDF."""
     from extract.office import convert
     from tests.formatgen import fill_template
 
+    if kind == "pdf" and url in _stored_pdfs:
+        return _stored_pdfs[url]
     key = (agency, year, kind)
     if key not in _files:
         docx = fill_template(int(hashlib.sha1(f"{agency}{year}".encode()).hexdigest()[:6], 16), agency, year).docx
+        docx = stable_docx(docx)
         _files[key] = docx if kind == "docx" else stable_pdf(convert(docx, ".docx", "pdf"), f"{agency}{year}")
     return _files[key]
 
 
+def stable_docx(docx: bytes) -> bytes:
+    """python-docx stamps each zip entry with the time of saving: fixed here, like stable_pdf."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(2025, 1, 20, 9, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, src.read(info))
+    return out.getvalue()
+
+
 def stable_pdf(pdf: bytes, seed: str) -> bytes:
-    """LibreOffice stamps the time and a random /ID: fixed here, byte lengths kept (the xref stays valid),
-    so running the generator again changes no stored file."""
+    """LibreOffice stamps the time, its checksum and a random /ID: fixed here, byte lengths kept (the
+    xref stays valid), so running the generator again changes no stored file."""
     ident = hashlib.md5(seed.encode()).hexdigest().upper().encode()
     pdf = re.sub(rb"/CreationDate\(D:\d{14}", b"/CreationDate(D:20250120090000", pdf)
+    pdf = re.sub(rb"/DocChecksum /[0-9A-F]{32}", b"/DocChecksum /" + ident, pdf)
     return re.sub(rb"/ID \[\s*<([0-9A-F]{32})>\s*<([0-9A-F]{32})>",
                   lambda m: m.group(0).replace(m.group(1), ident).replace(m.group(2), ident), pdf)
 
@@ -132,14 +161,14 @@ class Family:
             title = spec.title
             if spec.kind in ("pdf", "docx"):  # the row links the file itself
                 url = file_url(i, spec.date, spec.kind)
-                p.add(url, report_file(spec.agency, spec.year, spec.kind),
+                p.add(url, report_file(spec.agency, spec.year, spec.kind, url),
                       ctype="application/pdf" if spec.kind == "pdf" else DOCX)
                 p.report(url, spec.agency, spec.year, spec.kind, title=title)
             else:
                 url = article_url(i, spec.date)
                 if spec.kind == "attach":
                     pdf = file_url(i, spec.date, "pdf")
-                    p.add(pdf, report_file(spec.agency, spec.year, "pdf"), ctype="application/pdf")
+                    p.add(pdf, report_file(spec.agency, spec.year, "pdf", pdf), ctype="application/pdf")
                     body = (f"<p>详见附件。</p><p>附件：<a href=\"{pdf}\">{html.escape(title)}.pdf</a></p>")
                     p.report(url, spec.agency, spec.year, "pdf", [pdf], title=title)
                 else:
@@ -215,7 +244,7 @@ def build_f7() -> Portal:
     def article(url: str, title: str, pub: str, body: str, agency: str) -> str:
         return (f'<table class="table_suoyin"><tr><th>索引号：</th><td>11340828003096291X/{pub[:4]}-{int(url[-9:-5]) % 1000:05d}</td>'
                 f'<th>发布机构：</th><td>{agency}</td></tr><tr><th>生成日期：</th><td>{pub}</td><th>文号：</th><td></td></tr></table>'
-                f'<h1 class="newstitle">{html.escape(title)}</h1><div class="wzcon j-fontContent">{body}</div>')
+                f'<h1 class="newstitle">{html.escape(title)}</h1><div class="wzcon fontContent j-fontContent">{body}</div>')
 
     def file_url(i: int, date: str, kind: str) -> str:
         return f"{base}/group6/M00/0{i}/2B/wKg8BmW{date.replace('-', '')}AbCdE{i}.{kind}"
@@ -423,35 +452,55 @@ def build_f11() -> Portal:
               decoys=[decoy_titles(place, owner)[k] for k in (0, 3, 4, 6)], news=27, place=place)
     rows = 15
     pages = f.pages(rows)
-    params = {"parseType": "bulidstatic", "webId": "3418", "tplSetId": "5fd7bc1a", "pageType": "column",
-              "tagId": "当前栏目list", "editType": "null", "pageId": col_id}
+    params = {"webId": "3418", "pageId": col_id, "parseType": "bulidstatic", "pageType": "column",
+              "tagId": "当前栏目list", "tplSetId": "5fd7bc1a", "editType": "null"}
     gateway = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 
-    def api(n: int) -> str:
-        query = "&".join(f"{k}={quote(v)}" for k, v in {**params, "rows": str(rows), "pageNo": str(n)}.items())
-        return f"{base}{gateway}?{query}"
+    def api(page_no: int | None, *, bare: bool = False) -> str:
+        query = dict(params)
+        if bare:  # the pager as the field guide writes it: rows/pageNo beside the parameters
+            query.update(rows=str(rows), pageNo=str(page_no))
+        elif page_no is not None:
+            query["paramJson"] = json.dumps({"pageNo": page_no, "pageSize": str(rows)}, separators=(",", ":"))
+        return f"{base}{gateway}?" + "&".join(f"{k}={quote(v)}" for k, v in query.items())
 
-    stale_total = 52  # counts withdrawn items too: 4 pages by the count, 3 with rows
-    shown = -(-stale_total // rows)
-    js_params = ", ".join(f"{k}: '{v}'" for k, v in params.items())
-    script = (f"<script>var unitParams = {{{js_params}}};\nvar total = {stale_total}, rows = {rows};\n"
-              "function loadPage(pageNo) { $.ajax({url: '" + gateway + "', type: 'GET', dataType: 'json', "
-              "data: $.extend({}, unitParams, {rows: rows, pageNo: pageNo}), success: function (res) { "
-              f"$('#{unit} .list').html(res.data.html); renderPager(pageNo, Math.ceil(total / rows)); }} }}); }}\n"
-              "</script>")
-    first = "".join(li(r) for r in pages[0])
-    f.html(f"{base}/col/col{col_id}/index.html", f'<div id="{unit}" class="default_pgContainer"><ul class="list">{first}</ul>'
-                                                 f'<div class="pagination" id="page_{unit}"></div></div>{script}',
+    def answer(markup: str) -> str:
+        return json.dumps({"success": True, "code": "200", "message": "操作成功", "data": {"html": markup}},
+                          ensure_ascii=False)
+
+    def listing(n: int) -> str:
+        return f'<ul class="list">{"".join(li(r) for r in pages[n - 1])}</ul>' if n <= len(pages) else ""
+
+    # the column page holds no rows: a script tag names the gateway and its parameters (single-quoted JSON)
+    query_data = "{" + ",".join(f"'{k}':'{v}'" for k, v in params.items()) + "}"
+    f.html(f"{base}/col/col{col_id}/index.html",
+           f'<div class="main-list"><div id="{unit}"></div>'
+           f'<script type="text/javascript" src="/module/jslib/AuthorizedRead/unitbuild.js" url="{gateway}" '
+           f'queryData="{query_data}" unitid="{unit}" pagesize="{rows}"></script></div>',
            title="政府信息公开年报", head=f.meta("政府信息公开年报", ""))
-    for n in range(1, shown + 1):
-        chunk = "".join(li(r) for r in pages[n - 1]) if n <= len(pages) else ""
-        data = {"success": True, "code": 200, "message": "操作成功", "data": {"html": chunk, "total": stale_total}}
-        f.portal.add(api(n), json.dumps(data, ensure_ascii=False), ctype="application/json;charset=UTF-8")
-    f.portal.extra.update(list_pages=[{"url": f"{base}/col/col{col_id}/index.html"}] + [{"url": api(n)} for n in range(2, len(pages) + 1)],
-                          traps=["page 1 is in the column page; pages 2+ only from the gateway, whose query is built by script from unitParams + rows + pageNo",
-                                 f"total {stale_total} says {shown} pages; pageNo={shown} answers an empty html (an empty last page)",
+    unitbuild = ("(function () {\n  var tag = document.currentScript;\n"
+                 "  var url = tag.getAttribute('url'), size = tag.getAttribute('pagesize') || '15';\n"
+                 "  var query = JSON.parse(tag.getAttribute('queryData').replace(/'/g, '\"'));\n"
+                 "  var box = document.getElementById(tag.getAttribute('unitid'));\n"
+                 "  function load(pageNo) {\n"
+                 "    query.paramJson = JSON.stringify({pageNo: pageNo, pageSize: size});\n"
+                 "    $.getJSON(url, query, function (res) {\n"
+                 "      if (!res.data.html) { $(box).find('.more').remove(); return; }\n"
+                 "      $(box).append(res.data.html).append('<a class=\"more\" href=\"javascript:;\">加载更多</a>');\n"
+                 "      $(box).find('.more').one('click', function () { $(this).remove(); load(pageNo + 1); });\n"
+                 "    });\n  }\n  load(1);\n})();\n")
+    f.portal.add(f"{base}/module/jslib/AuthorizedRead/unitbuild.js", unitbuild, ctype="application/javascript")
+    f.portal.add(api(None), answer(listing(1)), ctype="application/json;charset=UTF-8")
+    for n in range(1, len(pages) + 2):  # one past the end: an empty html, where the script stops
+        f.portal.add(api(n), answer(listing(n)), ctype="application/json;charset=UTF-8")
+    for n in range(2, len(pages) + 1):  # bare pageNo is not read: the gateway answers page 1 again
+        f.portal.add(api(n, bare=True), answer(listing(1)), ctype="application/json;charset=UTF-8")
+    f.portal.extra.update(list_pages=[{"url": api(n)} for n in range(1, len(pages) + 1)],
+                          traps=["the column page has no rows: <script src=…/unitbuild.js url=\"/api-gateway/…/unit\" queryData=\"{'webId':…}\"> names the gateway and its parameters in single-quoted JSON",
+                                 "pages only through paramJson={\"pageNo\":N,\"pageSize\":\"15\"}; a bare pageNo=N (and rows=) is ignored and answers page 1 again",
+                                 f"no page count anywhere: pageNo={len(pages) + 1} answers an empty html, the end",
                                  "attachments are downfile.jsp?…&filename=….pdf links"],
-                          model="Hanweb 大汉 jpaas (Zhejiang/Hangzhou): /api-gateway/jpaas-publish-server/front/page/build/unit?parseType=bulidstatic&webId=…&pageId={col}&rows=15&pageNo=N; articles /art/Y/M/D/art_{col}_{id}.html with #zoom")
+                          model="Hanweb 大汉 JPaaS page-build units (Zhejiang, also MIIT/SAMR/MOFCOM): /api-gateway/jpaas-publish-server/front/page/build/unit?webId&pageId&parseType=bulidstatic&pageType=column&tagId&tplSetId&paramJson={pageNo,pageSize} → {data:{html}}; articles /art/Y/M/D/art_{col}_{id}.html with #zoom")
     return f.portal
 
 
@@ -826,6 +875,7 @@ BUILDERS: dict[str, Callable[[], Portal]] = {"F7": build_f7, "F8": build_f8, "F9
 
 def build_all(root: Path = OUT) -> dict[str, Portal]:
     """Write F7-F16 (blobs/ is shared with F1-F6: big files by hash, never removed here)."""
+    remember_stored_pdfs(root)
     portals = {name: build() for name, build in BUILDERS.items()}
     for name, portal in portals.items():
         portal.extra["family"] = name

@@ -1,6 +1,7 @@
 """The fixture server answers the way real web servers do where the list families need it: POST
-postbacks chosen by their form fields (ASP.NET), query parameters read by name in any order,
-servlet path parameters (`;jsessionid=…`) and %-escapes in paths ignored when looking a page up."""
+postbacks chosen by their form fields (ASP.NET), query parameters read by name in any order and
+JSON-valued ones as JSON (jpaas `paramJson`), servlet path parameters (`;jsessionid=…`) ignored and
+%-escapes in paths decoded when looking a page up."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def site() -> Site:
     s.add("www.t.gov.cn", "/List.aspx?ClassID=27", b"page 1 (not a postback)", method="POST", headers=HTML)
     s.add("www.t.gov.cn", "/list.do?catalogId=4502&pageNo=1", b"list 1", headers=HTML)
     s.add("www.t.gov.cn", "/2025/01/20/%e5%b9%b4%e6%8a%a5/", b"post", headers=HTML)
+    s.add("www.t.gov.cn", '/unit?webId=3418&paramJson={"pageNo":2,"pageSize":"15"}', b"unit 2", headers=HTML)
     return s
 
 
@@ -72,3 +74,10 @@ def test_other_query_values_are_other_pages(port: int) -> None:
 @pytest.mark.parametrize("target", ["/2025/01/20/%e5%b9%b4%e6%8a%a5/", "/2025/01/20/%E5%B9%B4%E6%8A%A5/"])
 def test_percent_escapes_in_paths_are_read_as_the_characters(port: int, target: str) -> None:
     assert ask(port, "GET", target) == (200, b"post")
+
+
+@pytest.mark.parametrize("param", ['{"pageNo":2,"pageSize":"15"}', '{"pageSize": 15, "pageNo": "2"}',
+                                   "%7B%22pageNo%22%3A2%2C%22pageSize%22%3A%2215%22%7D"])
+def test_json_parameters_are_read_as_json(port: int, param: str) -> None:
+    assert ask(port, "GET", f"/unit?paramJson={param.replace(' ', '%20')}&webId=3418") == (200, b"unit 2")
+    assert ask(port, "GET", "/unit?webId=3418&paramJson=%7B%22pageNo%22%3A3%7D")[0] == 404

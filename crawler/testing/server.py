@@ -86,7 +86,8 @@ class Site:
 
     def find(self, host: str, method: str, target: str, form: dict[str, str]) -> Route | None:
         """The stored response for a request, looked up the way a web server reads a URL: query
-        parameters by name in any order, and servlet path parameters (`;jsessionid=…`) ignored."""
+        parameters by name in any order (JSON values as JSON), %-escapes in the path decoded, and
+        servlet path parameters (`;jsessionid=…`) ignored."""
         for candidate in dict.fromkeys([target, _without_path_params(target)]):
             stored = self._by_query.get((host, method, *_query_key(candidate)))
             if stored is None:
@@ -101,7 +102,27 @@ class Site:
 
 def _query_key(target: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     path, _, query = target.partition("?")
-    return unquote(path), tuple(sorted(parse_qsl(query, keep_blank_values=True)))
+    return unquote(path), tuple(sorted((k, _json_value(v)) for k, v in parse_qsl(query, keep_blank_values=True)))
+
+
+def _json_value(value: str) -> str:
+    """A parameter that carries JSON (`paramJson={"pageNo":2,"pageSize":"15"}`) is read as JSON by the
+    server, leniently as Java binders read it: key order, spacing and 2 vs "2" do not matter."""
+    if not value.startswith(("{", "[")):
+        return value
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return value
+
+    def plain(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {str(k): plain(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [plain(v) for v in node]
+        return str(node).lower() if isinstance(node, bool) else str(node)
+
+    return json.dumps(plain(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _without_path_params(target: str) -> str:
