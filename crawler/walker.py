@@ -113,7 +113,8 @@ class ListWalker:
         answer = read_api_answer(response)
         if answer is None:
             return [], []
-        first, value = int(meta["api_first"]), int(meta["api_value"])
+        api = meta[SCRIPT_API]
+        first, value = int(api["first"]), int(api["value"])
         fingerprint = row_fingerprint(answer.rows)
         if not fingerprint:
             self._count(col.host, f"stop:{STOP_EMPTY}")
@@ -125,13 +126,13 @@ class ListWalker:
         if value != first or not answer.pages:
             return [], answer.rows
         col.total = answer.pages
-        template = str(meta["api"])
+        template = str(api["template"])
         out = []
         for number in range(2, min(answer.pages, self.max_pages + 1) + 1):
             v = first + number - 1
             out.append(Request(template.replace(PAGE, str(v)), meta={
                 "kind": "list", "column": key, "page": number, "found_by": SCRIPT_API, "hops": meta.get("hops", 0),
-                "api": template, "api_first": first, "api_value": v}))
+                SCRIPT_API: {**api, "value": v}}))
         return out, answer.rows
 
     def walk(self, response: TextResponse, rows: Sequence[Link]) -> list[Request]:
@@ -179,7 +180,7 @@ class ListWalker:
             if api is not None and request_key(Request(api.url(api.first))) not in col.asked:
                 out.append(Request(api.url(api.first), meta={
                     "kind": "list", "column": key, "page": 1, "found_by": SCRIPT_API, "hops": meta.get("hops", 0),
-                    "api": api.template, "api_first": api.first, "api_value": api.first}))
+                    SCRIPT_API: {"template": api.template, "first": api.first, "value": api.first}}))
         if past_total:
             self._count(col.host, f"stop:{STOP_PAST_TOTAL}")
         if reading.next_urls and not out and all(canonical_url(u) in col.walked for u in reading.next_urls):

@@ -18,22 +18,11 @@ import pytest
 from crawler.run import crawl
 from crawler.testing.server import ALL_PORTALS, serve_portals
 from crawler.urls import canonical_url
+from tests.walker_alone import WALKER_ALONE_CANNOT
 
 pytestmark = pytest.mark.timeout(400)
 SCALE = 0.5
 MODES = {"dialects": {}, "no-dialects": {"NIANBAO_DIALECTS": False}}
-# Lists no page shows the way to: only the portal's own library, not served with the page, knows it.
-DIALECT_ONLY = {
-    "F2": "Hanweb jpage: later pages only as POSTs to dataproxy.jsp that the jpage() library builds",
-    "F3": "gkmlpt: the list API (/gkmlpt/api/all/…) is known only to the gkmlpt app's own script",
-}
-
-
-def dialect_only(request: pytest.FixtureRequest, crawled: Any, name: str) -> None:
-    """Recall without dialects is not expected where only a dialect knows the list (strict: says so
-    the day the walker finds them)."""
-    if crawled["mode"] == "no-dialects" and name in DIALECT_ONLY:
-        request.applymarker(pytest.mark.xfail(reason=DIALECT_ONLY[name], strict=True))
 
 
 @pytest.fixture(scope="module", params=list(MODES))
@@ -67,9 +56,10 @@ def expected(crawled: Any) -> set[str]:
 
 
 @pytest.mark.parametrize("name", ALL_PORTALS)
-def test_every_true_report_exactly_once_with_year_and_agency(request: pytest.FixtureRequest, crawled: Any,
-                                                             name: str) -> None:
-    dialect_only(request, crawled, name)
+def test_every_true_report_exactly_once_with_year_and_agency(crawled: Any, name: str,
+                                                            request: pytest.FixtureRequest) -> None:
+    if crawled["mode"] == "no-dialects" and name in WALKER_ALONE_CANNOT:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=WALKER_ALONE_CANNOT[name]))
     items = found(crawled)
     missing, wrong = [], []
     for report in crawled["truths"][name]["reports"]:

@@ -6,6 +6,7 @@ The loopback crawls (test_crawl_portals.py) check the same end to end; these pin
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 from urllib.parse import parse_qsl
@@ -145,6 +146,19 @@ def test_fjapi_dialect_reads_the_json_list_and_its_page_count() -> None:
 def test_xxgkml_dialect_pages_by_currpage_up_to_the_declared_total() -> None:
     requests, _rows = dialect_out("xxgkml-f5", "xxgkml")
     assert urls(requests) == ["http://xxgk.f5-county.gov.cn/xxgkml/u001/zfxxgknb/list.shtml?currpage=2"]
+
+
+def test_jpaas_dialect_pages_through_param_json_until_an_empty_answer() -> None:
+    requests, rows = dialect_out("jpaas-f11", "jpaas")
+    assert rows == [] and len(requests) == 1
+    query = dict(parse_qsl(requests[0].url.split("?", 1)[1]))
+    assert json.loads(query.pop("paramJson")) == {"pageNo": 1, "pageSize": "15"}
+    assert query == {"webId": "3418", "pageId": "1229612345", "parseType": "bulidstatic", "pageType": "column",
+                     "tagId": "当前栏目list", "tplSetId": "5fd7bc1a", "editType": "null"}
+    more, rows = dialect_out("jpaas-f11-answer", "jpaas")
+    assert report_titles(rows) and len(more) == 1 and more[0].meta["page"] == 2
+    assert json.loads(dict(parse_qsl(more[0].url.split("?", 1)[1]))["paramJson"])["pageNo"] == 2
+    assert dialect_out("jpaas-f11-end", "jpaas") == ([], [])
 
 
 # --- the generic walker: each way of finding the next page ------------------------------------------------
@@ -307,7 +321,7 @@ def test_an_aspnet_postback_pager() -> None:
 @pytest.mark.parametrize(("case", "page_2"), [
     ("scriptapi-f15", "http://www.f15-json.gov.cn/api/cms/article/page?columnId=1586&pageNum=2&pageSize=10"),
     ("fjapi-f4", "http://www.f4-fj.gov.cn/fjdzapp/data?channelid=1377&prepage=5&page=2"),
-    ("scriptapi-f11", "http://www.f11-zj.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit?parseType="
+    ("scriptapi-ajax", "http://www.f11-zj.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit?parseType="
                       "bulidstatic&webId=3418&tplSetId=5fd7bc1a&pageType=column&tagId=%E5%BD%93%E5%89%8D%E6%A0%8F"
                       "%E7%9B%AElist&editType=null&pageId=1229612345&rows=15&pageNo=2"),
 ])
@@ -339,7 +353,7 @@ def test_a_json_answer_gives_rows_with_files_and_the_page_count() -> None:
 
 
 def test_an_html_fragment_answer_and_a_total_divided_by_the_rows_asked() -> None:
-    answer = read_api_answer(stored_response("scriptapi-f11-answer"))
+    answer = read_api_answer(stored_response("scriptapi-ajax-answer"))
     assert answer is not None and answer.pages == 4  # total 52, rows=15 in the query
     assert report_titles(answer.rows)
 
@@ -347,9 +361,9 @@ def test_an_html_fragment_answer_and_a_total_divided_by_the_rows_asked() -> None
 def test_the_first_api_answer_asks_for_the_other_pages_and_an_empty_one_ends_it() -> None:
     w, events = walker()
     requests, rows = w.walk_api(stored_response("scriptapi-f15-answer"))
-    assert [r.meta["api_value"] for r in requests] == [2, 3] and [r.meta["page"] for r in requests] == [2, 3]
+    assert [r.meta["script_api"]["value"] for r in requests] == [2, 3] and [r.meta["page"] for r in requests] == [2, 3]
     assert requests[0].url.endswith("pageNum=2&pageSize=10") and rows
-    more, rows = w.walk_api(stored_response("scriptapi-f11-empty"))
+    more, rows = w.walk_api(stored_response("scriptapi-ajax-empty"))
     assert more == [] and rows == [] and events.stops() == {"stop:empty"}
 
 

@@ -21,6 +21,7 @@ import pytest
 from crawler.run import command, crawl, spawn
 from crawler.testing.server import PORTAL_NAMES, PortalServer, serve_portals
 from crawler.urls import canonical_url
+from tests.walker_alone import WALKER_ALONE_CANNOT
 
 pytestmark = pytest.mark.timeout(300)
 SCALE = 0.5  # server delays x0.5: the 6 s slow page takes 3 s, just over the 3 s test timeout… once
@@ -116,14 +117,8 @@ def test_archive_holds_exactly_the_true_reports(first: Any) -> None:
 
 # --- the generic walker alone (NIANBAO_DIALECTS=false): what a portal of an unknown family gets ----------
 
-# The F1-F6 families the walker alone cannot page, and why; their dialects do. (F4's shell is read by the
-# walker: its script's $.getJSON call names the API.) The strict xfail below turns red the day it can.
-WALKER_ALONE_CANNOT = {
-    "F2": "Hanweb JCMS: rows sit in a <script type=text/xml> datastore, later pages only come from POSTs to "
-          "dataproxy.jsp that the jpage() library (not on the page) builds; the HTML shows neither rows nor pager",
-    "F3": "gkmlpt: the page is a script shell whose list API (/gkmlpt/api/all/…) only the gkmlpt app's own "
-          "script, not on the page, knows",
-}
+# F2 and F3 are the F1-F6 families the walker alone cannot page (tests/walker_alone.py says why); F4's shell
+# it reads: its script's $.getJSON call names the API.
 
 
 @pytest.fixture(scope="module")

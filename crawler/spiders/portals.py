@@ -38,6 +38,7 @@ from crawler.page import (
 )
 from crawler.pager import more_links
 from crawler.registry import DEFAULT_REGISTRY, Portal, in_shard, load_registry, parse_shard
+from crawler.scriptlist import SCRIPT_API
 from crawler.titles import is_column_link, is_report_title, normalize, title_facts
 from crawler.urls import canonical_url, doc_kind, fetch_url, host_of, in_scope, looks_like_home
 from crawler.walker import ListWalker
@@ -172,7 +173,7 @@ class PortalsSpider(Spider):
         if isinstance(response, HtmlResponse):  # JSON and XML list answers carry their rows themselves
             rows = links(response.selector, response.url)
             outputs += [*self.walker.walk(response, rows), *rows, *more_links(response)]
-        elif response.meta.get("api"):  # a list API the walker found in a page's script (crawler/scriptlist.py)
+        elif dialect is None and response.meta.get(SCRIPT_API):  # an API the walker found in a page's script
             requests, rows = self.walker.walk_api(response)
             outputs += [*requests, *rows]
         for out in outputs:
