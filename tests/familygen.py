@@ -292,8 +292,9 @@ def build_f8() -> Portal:
     rng = random.Random(8)
 
     def article_url(i: int, date: str) -> str:
-        uuid = "".join(rng.choice("0123456789abcdef") for _ in range(32))
-        return f"{base}/nw12344/{date.replace('-', '')}/{uuid[:8]}-{uuid[8:12]}-{uuid[12:16]}-{uuid[16:20]}-{uuid[20:]}.html"
+        if i == 6:  # the oldest report keeps the site's older article names (…/0001-12344_{id}.html)
+            return f"{base}/nw12344/{date.replace('-', '')}/0001-12344_{54800 + i}.html"
+        return f"{base}/nw12344/{date.replace('-', '')}/{rng.getrandbits(128):032x}.html"
 
     def article(url: str, title: str, pub: str, body: str, agency: str) -> str:
         return (f'<div class="Article"><h2 id="ivs_title">{html.escape(title)}</h2><small class="PBtime">{pub}</small>'
@@ -311,7 +312,7 @@ def build_f8() -> Portal:
         name = "index.html" if n == 1 else f"index_{n}.html"
         pager = (f'<div id="page_div"></div><script>createPageHTML(\'page_div\',{total},{n},\'index\',\'html\','
                  f"{len(f.rows)});</script>")
-        f.html(f"{base}/nw12344/{name}", f'<ul class="uli14 nowrapli list-date">{"".join(li(r) for r in rows)}</ul>{pager}',
+        f.html(f"{base}/nw12344/{name}", f'<ul class="tadaty-list uli14 nowrapli list-date">{"".join(li(r) for r in rows)}</ul>{pager}',
                title="政府信息公开年报", head=f.meta("政府信息公开年报", ""))
     f.portal.add(f"{base}/nw12344/index_1.html", NOT_FOUND_PAGE, status=404, ctype="text/html")
     f.portal.add(f"{base}/nw12344/index_{total + 1}.html", NOT_FOUND_PAGE, status=404, ctype="text/html")
@@ -320,7 +321,7 @@ def build_f8() -> Portal:
                           traps=["pager only as createPageHTML('page_div', total, current, 'index', 'html', rows) (TRS 海云 order: div id first, current page 1-based)",
                                  "page k is index_k.html from k=2: index_1.html is a 404 (TRS WCM numbering would guess it)",
                                  "bytes and Content-Type header GBK, <meta charset=utf-8> in the template lies"],
-                          model="Shanghai district portal (/nw12344/ column, articles /nw12344/YYYYMMDD/{uuid}.html, body #ivs_content.Article_content, /cmsres/ files)")
+                          model="www.shanghai.gov.cn's /nw12344/ column shape (list ul.tadaty-list.uli14.nowrapli.list-date, articles /nw12344/YYYYMMDD/{32 hex}.html and older /nw12344/YYYYMMDD/0001-12344_{id}.html, body #ivs_content.Article_content, /cmsres/ files)")
     return f.portal
 
 
