@@ -13,6 +13,7 @@ import email.utils
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.response import response_status_message
 
@@ -52,6 +53,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         o.crawler = crawler
         o.base = crawler.settings.getfloat("NIANBAO_RETRY_BACKOFF", 2.0)
         o.cap = crawler.settings.getfloat("NIANBAO_RETRY_MAX_WAIT", 120.0)
+        crawler.signals.connect(o._on_downloaded, signal=signals.response_downloaded)
         return o
 
     base: float
@@ -68,6 +70,16 @@ class BackoffRetryMiddleware(RetryMiddleware):
         slot = slots.get(host_of(request.url))
         if slot is not None and wait > slot.delay:
             slot.delay = min(wait, self.cap)
+
+    def _on_downloaded(self, response: Response, request: Request, spider: object = None) -> None:
+        """Slow the host the moment a 429/503 arrives: the downloader sends this signal before it frees the
+        slot and takes the next queued request for the host, while process_response runs only after that
+        (with an extra await in the download handler, a queued request could leave in between)."""
+        if response.status in (429, 503) and response.status in self.retry_http_codes \
+                and not request.meta.get("dont_retry", False):
+            header = response.headers.get("Retry-After")
+            self._slow_host(request, self._wait(request, retry_after_seconds(header.decode("latin-1") if header
+                                                                             else None)))
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
