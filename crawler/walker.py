@@ -129,7 +129,7 @@ class ListWalker:
                 return []
             return [Request(url, meta={**tags, "page": 1, "found_by": SCRIPT_API,
                                        SCRIPT_API: {"template": template, "first": first, "value": first}})]
-        if self.browser and empty and meta.get("kind") == "list" and not meta.get("playwright") \
+        if self.browser and empty and meta.get("kind") in ("list", "entry") and not meta.get("playwright") \
                 and draws_by_script(response.text):
             seen: list[str] = []
             self.page_requests[canonical_url(response.url)] = seen

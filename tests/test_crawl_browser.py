@@ -72,9 +72,9 @@ def _site() -> Site:
     return site
 
 
-def run(tmp: Path, **settings: Any) -> tuple[Any, list[Any], set[str]]:
+def run(tmp: Path, entry: str = "/", **settings: Any) -> tuple[Any, list[Any], set[str]]:
     with serve_portals(site=_site()) as server:
-        stats = crawl([f"http://{HOST}/"], tmp / "b.db", allow_private_hosts=True, host_map=server.host_map,
+        stats = crawl([f"http://{HOST}{entry}"], tmp / "b.db", allow_private_hosts=True, host_map=server.host_map,
                       settings={"NIANBAO_BROWSER_TIMEOUT": 4, "DOWNLOAD_TIMEOUT": 10, **settings})
         requests = server.requests
     assert stats.returncode == 0, stats.stderr[-3000:]
@@ -108,3 +108,9 @@ def test_a_browser_that_will_not_start_is_recorded_and_the_crawl_goes_on(tmp_pat
     stats, _requests, archived = run(tmp_path, NIANBAO_BROWSER_EXECUTABLE=str(fake))
     assert f"http://{HOST}{report(5)[0]}" in archived, "the ordinary column is still crawled"
     assert stats.coverage[HOST]["stops"]["browser_failed"] == 3
+
+
+def test_a_script_drawn_column_given_as_the_entry_is_rendered_too(tmp_path: Path) -> None:
+    stats, _requests, archived = run(tmp_path, entry="/nb/index.html")
+    assert archived == {f"http://{HOST}{report(n)[0]}" for n in range(1, 5)}
+    assert stats.coverage[HOST]["found_by"] == {"browser": 1, "script_api": 2}
