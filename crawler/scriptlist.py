@@ -16,13 +16,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 from scrapy.http import TextResponse
 
 from crawler.dates import parse_date
 from crawler.page import Link, links
+from crawler.pager import PAGE_KEYS
 from crawler.urls import doc_kind
 
 SCRIPT_API = "script_api"  # the rule name, as the coverage report prints it
@@ -195,6 +196,46 @@ def script_api(response: TextResponse) -> ScriptApi | None:
         first = re.search(rf"\b{re.escape(name)}\(\s*(\d+)\s*\)", code)
         return ScriptApi(urljoin(response.url, url), int(first.group(1)) if first else 1)
     return None
+
+
+# --- what a rendered page asked for (crawler/browser.py) -----------------------------------------------
+
+_DRAWS = re.compile(r"fetch\(|XMLHttpRequest|\$\.(?:ajax|get|getJSON|post)\b|axios|\.jpage\(|\.load\(|innerHTML|"
+                    r"document\.write|_CONFIG\b")
+
+
+def draws_by_script(html: str) -> bool:
+    """A page whose scripts look like they fill it (fetch, XHR, jQuery loads, jpage, innerHTML)."""
+    return bool(_DRAWS.search(html))
+
+
+def api_template(url: str) -> tuple[str, int] | None:
+    """A data request the page made, with its page number opened: `?pageNum=1` or a JSON parameter
+    such as `paramJson={"pageNo":1}`. (template with PAGE, the page value it asked) or None."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    for i, (key, value) in enumerate(pairs):
+        if key.lower() in PAGE_KEYS and value.isdigit():
+            opened = [*pairs[:i], (key, PAGE), *pairs[i + 1:]]
+            return urlunsplit(parts._replace(query=_encode(opened))), int(value)
+        if value.startswith("{"):
+            try:
+                data = json.loads(value)
+            except ValueError:
+                continue
+            page_key = next((k for k in data if k.lower() in PAGE_KEYS and str(data[k]).isdigit()), None)
+            if page_key is not None:
+                first = int(data[page_key])
+                data[page_key] = 0
+                encoded = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+                encoded = encoded.replace(f'"{page_key}":0', f'"{page_key}":{PAGE}')
+                opened = [*pairs[:i], (key, encoded), *pairs[i + 1:]]
+                return urlunsplit(parts._replace(query=_encode(opened))), first
+    return None
+
+
+def _encode(pairs: list[tuple[str, str]]) -> str:
+    return urlencode(pairs).replace(urlencode({"x": PAGE})[2:], PAGE)
 
 
 # --- the answers ---------------------------------------------------------------------------------------

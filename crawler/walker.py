@@ -17,13 +17,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from scrapy import Request
 from scrapy.http import TextResponse
 
 from crawler.page import Link
 from crawler.pager import POSTBACK, read_pager
-from crawler.scriptlist import PAGE, SCRIPT_API, read_api_answer, script_api
+from crawler.scriptlist import PAGE, SCRIPT_API, api_template, draws_by_script, read_api_answer, script_api
 from crawler.titles import is_report_title
 from crawler.urls import canonical_url, host_of
 
@@ -35,10 +36,14 @@ STOP_EMPTY = "empty"
 STOP_PAST_TOTAL = "past_total"
 STOP_LOOP = "loop"
 STOP_UNRESOLVED = "script_unresolved"
+STOP_BROWSER_EMPTY = "browser_empty"  # rendered, and still no rows: a list that never filled
+BROWSER = "browser"  # the rule name of a column page rendered in the browser (crawler/browser.py)
 
 
 def request_key(request: Request) -> str:
     """What makes two list requests the same page: the canonical URL, plus method and body for POSTs."""
+    if request.meta.get("playwright"):
+        return f"{BROWSER} {canonical_url(request.url)}"
     if request.method == "GET":
         return canonical_url(request.url)
     return f"{request.method} {canonical_url(request.url)} {hashlib.sha1(request.body).hexdigest()}"
@@ -71,9 +76,12 @@ class ListWalker:
     """Per-crawl memory of the columns being walked. `count(host, what)` receives the events
     (`next:<rule>`, `stop:<reason>`); `capped(host, column)` each column that ended at the cap."""
 
-    def __init__(self, max_pages: int, count: Counter | None = None, capped: Counter | None = None) -> None:
+    def __init__(self, max_pages: int, count: Counter | None = None, capped: Counter | None = None, *,
+                 browser: bool = False) -> None:
         self.max_pages = max_pages
+        self.browser = browser  # render script-drawn columns nothing else reads (crawler/browser.py)
         self.columns: dict[str, Column] = {}
+        self.page_requests: dict[str, list[str]] = {}  # rendered page → the data requests it made
         self._count = count or (lambda host, what: None)
         self._capped = capped or (lambda host, column: None)
 
@@ -102,6 +110,39 @@ class ListWalker:
         col.asked.add(key)
         col.pages += 1
         return True
+
+    def _script_list(self, response: TextResponse, key: str, col: Column, *, empty: bool) -> list[Request]:
+        """The first request of a list drawn by script: the API its script calls (read statically), the
+        API the page called while rendered in the browser, or, for a column page with no rows at all
+        whose scripts draw it, the page rendered in the browser."""
+        meta = response.meta
+        api = script_api(response)
+        found = (api.template, api.first) if api else None
+        if found is None and meta.get("playwright"):
+            found = next(filter(None, map(api_template, self.page_requests.get(canonical_url(response.url), []))),
+                         None)
+        tags = {"kind": "list", "column": key, "hops": meta.get("hops", 0)}
+        if found is not None:
+            template, first = found
+            url = template.replace(PAGE, str(first))
+            if canonical_url(url) in col.asked:
+                return []
+            return [Request(url, meta={**tags, "page": 1, "found_by": SCRIPT_API,
+                                       SCRIPT_API: {"template": template, "first": first, "value": first}})]
+        if self.browser and empty and meta.get("kind") == "list" and not meta.get("playwright") \
+                and draws_by_script(response.text):
+            seen: list[str] = []
+            self.page_requests[canonical_url(response.url)] = seen
+
+            def saw(request: Any) -> None:
+                if request.resource_type in ("xhr", "fetch"):
+                    seen.append(request.url)
+
+            return [Request(response.url, dont_filter=True, meta={
+                **tags, "page": 1, "found_by": BROWSER, "playwright": True, "no_conditional": True,
+                "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
+                "playwright_page_event_handlers": {"request": saw}})]
+        return []
 
     def walk_api(self, response: TextResponse) -> tuple[list[Request], list[Link]]:
         """One answer of a list API found in a page's script: its rows, and on the first answer the
@@ -150,6 +191,9 @@ class ListWalker:
             return []
         found_by = meta.get("found_by")
         fingerprint = row_fingerprint(rows)
+        if meta.get("playwright") and not fingerprint:
+            self._count(col.host, f"stop:{STOP_BROWSER_EMPTY}")
+            return []
         if found_by and not fingerprint:
             self._count(col.host, f"stop:{STOP_EMPTY}")
             return []
@@ -176,11 +220,7 @@ class ListWalker:
                     "hops": meta.get("hops", 0)}
             out.append(cand.request.replace(meta={**cand.request.meta, **tags}))
         if not reading.candidates:  # no pager in the HTML: a list its script draws from a data API?
-            api = script_api(response)
-            if api is not None and request_key(Request(api.url(api.first))) not in col.asked:
-                out.append(Request(api.url(api.first), meta={
-                    "kind": "list", "column": key, "page": 1, "found_by": SCRIPT_API, "hops": meta.get("hops", 0),
-                    SCRIPT_API: {"template": api.template, "first": api.first, "value": api.first}}))
+            out += self._script_list(response, key, col, empty=not fingerprint)
         if past_total:
             self._count(col.host, f"stop:{STOP_PAST_TOTAL}")
         if reading.next_urls and not out and all(canonical_url(u) in col.walked for u in reading.next_urls):

@@ -31,7 +31,7 @@ from crawler.pager import (
     more_links,
     read_pager,
 )
-from crawler.scriptlist import read_api_answer, script_api
+from crawler.scriptlist import PAGE, api_template, read_api_answer, script_api
 from crawler.spiders.portals import PortalsSpider
 from crawler.titles import is_report_title
 from crawler.walker import ListWalker
@@ -333,6 +333,17 @@ def test_the_api_a_script_calls_is_read_from_the_page(case: str, page_2: str) ->
     assert api is not None and api.first == 1 and api.url(2) == page_2
     requests, _ = walk(case)
     assert [(r.url, r.meta["found_by"]) for r in requests] == [(api.url(1), "script_api")]
+
+
+@pytest.mark.parametrize(("url", "page_3"), [
+    ("http://x.gov.cn/api/list?cat=7&pageNum=1&pageSize=10", "http://x.gov.cn/api/list?cat=7&pageNum=3&pageSize=10"),
+    ("http://x.gov.cn/unit?webId=1&paramJson=%7B%22pageNo%22%3A1%2C%22pageSize%22%3A%2215%22%7D",
+     "http://x.gov.cn/unit?webId=1&paramJson=%7B%22pageNo%22%3A3%2C%22pageSize%22%3A%2215%22%7D"),
+])
+def test_the_data_request_a_rendered_page_made_opened_at_its_page_number(url: str, page_3: str) -> None:
+    found = api_template(url)
+    assert found is not None and found[1] == 1 and found[0].replace(PAGE, "3") == page_3
+    assert api_template("http://x.gov.cn/api/config.json?v=2") is None
 
 
 def test_a_page_without_an_api_call_has_none() -> None:

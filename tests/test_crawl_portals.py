@@ -51,7 +51,11 @@ def items(feed: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for line in feed.read_text(encoding="utf-8").splitlines():
         item = json.loads(line)
-        assert item["page_url"] not in out, f"emitted twice: {item['page_url']}"
+        before = out.get(item["page_url"])
+        # The one designed second emission: a page an aggregator's link reached first, asked again when its
+        # own list names attachments the page alone did not (test_crawl_cli forces that order; here it is a
+        # race the hub can win). Anything else twice is a bug.
+        assert before is None or set(before["documents"]) < set(item["documents"]), f"emitted twice: {item['page_url']}"
         out[item["page_url"]] = item
     return out
 

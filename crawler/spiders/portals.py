@@ -21,6 +21,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.browser import configure as configure_browser
 from crawler.dates import parse_date, report_year
 from crawler.dialects import BY_NAME, DIALECTS, Dialect, ListContext
 from crawler.items import ReportItem
@@ -84,8 +85,10 @@ class PortalsSpider(Spider):
             portals = [p for p in portals if in_shard(p.host, share)]
         hosts = sorted({*s.getlist("NIANBAO_SCOPE_HOSTS"), *(p.host for p in portals)})
         s.set("NIANBAO_SCOPE_HOSTS", hosts, priority="cmdline")
+        browser = configure_browser(s, parse_host_map(s.getdict("NIANBAO_HOST_MAP")))
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.portals = portals
+        spider.browser = browser
         return spider
 
     @staticmethod
@@ -98,6 +101,7 @@ class PortalsSpider(Spider):
         return found
 
     portals: list[Portal]
+    browser: bool = False  # script-drawn columns may be rendered (NIANBAO_BROWSER and an executable: browser.py)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -110,7 +114,7 @@ class PortalsSpider(Spider):
         s = self.crawler.settings
         self.max_list_pages = s.getint("NIANBAO_MAX_LIST_PAGES", 200)
         self.use_dialects = s.getbool("NIANBAO_DIALECTS", True)
-        self.walker = ListWalker(self.max_list_pages, count=self.count, capped=self._capped)
+        self.walker = ListWalker(self.max_list_pages, count=self.count, capped=self._capped, browser=self.browser)
         self.host_map = parse_host_map(s.getdict("NIANBAO_HOST_MAP"))
         self.scope_hosts = frozenset([*s.getlist("NIANBAO_SCOPE_HOSTS"), *self.host_map])
         self.scope_suffixes = () if self.host_map else tuple(s.getlist("NIANBAO_SCOPE_SUFFIXES"))
@@ -379,6 +383,9 @@ class PortalsSpider(Spider):
             yield fallback
             return
         host = host_of(request.url)
+        if request.meta.get("playwright"):  # a browser timeout or crash: recorded, the crawl goes on
+            self.count(host, "stop:browser_failed")
+            return
         if failure.check(HttpError):
             status = failure.value.response.status
             kind = request.meta.get("kind")
