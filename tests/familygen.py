@@ -874,9 +874,10 @@ BUILDERS: dict[str, Callable[[], Portal]] = {"F7": build_f7, "F8": build_f8, "F9
                                              "F15": build_f15, "F16": build_f16}
 
 
-def build_all(root: Path = OUT) -> dict[str, Portal]:
-    """Write F7-F16 (blobs/ is shared with F1-F6: big files by hash, never removed here)."""
-    remember_stored_pdfs(root)
+def build_all(root: Path = OUT, stored: Path | None = None) -> dict[str, Portal]:
+    """Write F7-F16 into root (blobs/ is shared with F1-F6: big files by hash, never removed here),
+    keeping the PDFs already stored under `stored` (default: root)."""
+    remember_stored_pdfs(stored or root)
     portals = {name: build() for name, build in BUILDERS.items()}
     for name, portal in portals.items():
         portal.extra["family"] = name

@@ -154,3 +154,19 @@ def test_the_postback_family_needs_the_page_state() -> None:
     stateless = {k: v for k, v in last["form"].items() if not k.startswith("__VIEW")}
     first = served(last["url"])
     assert first is not None and served(last["url"], "POST", stateless).body == first.body  # type: ignore[union-attr]
+
+
+def test_stored_families_are_what_the_generator_writes(tmp_path: Path) -> None:
+    """`python -m tests.familygen` and the stored F7-F16 agree byte for byte (LibreOffice's PDFs are
+    taken from the store, as the generator itself does), so neither drifts from the other."""
+    from tests.familygen import build_all
+
+    build_all(tmp_path, stored=PORTALS_DIR)
+    written = [f for f in tmp_path.rglob("*") if f.is_file()]
+    assert len(written) > 300
+    differ = [str(f.relative_to(tmp_path)) for f in written
+              if f.read_bytes() != (PORTALS_DIR / f.relative_to(tmp_path)).read_bytes()]
+    assert not differ
+    for name in FAMILY_NAMES:
+        stored = {str(f.relative_to(PORTALS_DIR / name)) for f in (PORTALS_DIR / name).rglob("*") if f.is_file()}
+        assert stored == {str(f.relative_to(tmp_path / name)) for f in (tmp_path / name).rglob("*") if f.is_file()}
