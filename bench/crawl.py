@@ -5,6 +5,11 @@ pages, with decoy rows. Politeness is relaxed for the benchmark (no delay, no Au
 robots.txt and at most 2 requests per host). Every response is recorded in a fresh archive and every
 report handed to `add_report`, as in a real crawl. Prints pages/s and the crawl process's peak RSS.
 Usage: python bench/crawl.py [--hosts 200] [--reports 50]
+
+Then (`--families` alone: only this) the mixed crawl: all sixteen stored fixture portals (F1-F6 and the list
+families F7-F16 of crawler/testing/FAMILIES.md) at once, with the dialects on and then off
+(`NIANBAO_DIALECTS=false`), and prints per portal the true reports found, the decoys emitted and the
+requests it took, with the wall time of each run.
 """
 
 # ruff: noqa: E501 - page templates read better unbroken
@@ -20,7 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.run import crawl
-from crawler.testing.server import Site, serve_portals
+from crawler.testing.server import ALL_PORTALS, Site, serve_portals
+from crawler.urls import canonical_url
 
 HTML = [("Content-Type", "text/html; charset=utf-8")]
 
@@ -62,11 +68,46 @@ def build(hosts: int, reports: int) -> tuple[Site, list[str]]:
     return site, entries
 
 
+def mixed() -> None:
+    """One crawl of all sixteen fixture portals per mode; recall and precision per portal."""
+    import json
+
+    for mode, extra in (("dialects on", {}), ("dialects off", {"NIANBAO_DIALECTS": False})):
+        with tempfile.TemporaryDirectory() as tmp, serve_portals(ALL_PORTALS, scale=0.5) as server:
+            feed = Path(tmp) / "items.jl"
+            settings = {"DOWNLOAD_TIMEOUT": 2, "DOWNLOAD_SLOTS": {"www.f6-prov.gov.cn": {"delay": 0.25}},
+                        "FEEDS": {str(feed): {"format": "jsonlines"}}, **extra}
+            start = time.monotonic()
+            stats = crawl(server.entries(), Path(tmp) / "mixed.db", allow_private_hosts=True,
+                          host_map=server.host_map, settings=settings)
+            elapsed = time.monotonic() - start
+            emitted = {json.loads(line)["page_url"] for line in feed.read_text(encoding="utf-8").splitlines()}
+            requests = server.requests
+            truths = server.site.truths
+        print(f"mixed crawl, {mode}: {elapsed:.1f} s wall, {len(requests)} requests, {stats.reports} reports, "
+              f"{stats.errors} errors, exit {stats.returncode}")
+        total = found_all = 0
+        for name in ALL_PORTALS:
+            t = truths[name]
+            found = sum(1 for r in t["reports"]
+                        if {canonical_url(u) for u in [r["canonical_url"], *r["alternates"]]} & emitted)
+            decoys = len({canonical_url(d) for d in t["decoys"]} & emitted)
+            asked = sum(1 for r in requests if r.host in t["hosts"])
+            total, found_all = total + len(t["reports"]), found_all + found
+            print(f"  {name:>3}: {found}/{len(t['reports'])} reports, {decoys} decoys emitted, {asked} requests")
+        print(f"  all: {found_all}/{total} true reports found")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--hosts", type=int, default=200)
     ap.add_argument("--reports", type=int, default=50)
+    ap.add_argument("--families", action="store_true", help="only the mixed run over the sixteen fixture portals")
+    ap.add_argument("--no-families", action="store_true", help="skip the mixed run")
     args = ap.parse_args()
+    if args.families:
+        mixed()
+        return
     site, entries = build(args.hosts, args.reports)
     settings = {"CONCURRENT_REQUESTS": 64, "CONCURRENT_REQUESTS_PER_DOMAIN": 2, "DOWNLOAD_TIMEOUT": 30,
                 "NIANBAO_PROGRESS_INTERVAL": 10.0}
@@ -85,6 +126,8 @@ def main() -> None:
     if stats.returncode or stats.reports != args.hosts * args.reports:
         print(stats.stderr[-2000:], file=sys.stderr)
         sys.exit(1)
+    if not args.no_families:
+        mixed()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """A live progress line while crawling, and a per-host summary at the end.
 
 Why our own and not LogStats: the numbers that matter here are reports, attachments, errors and
-blocked hosts, per portal. With NIANBAO_PROGRESS_JSON the same figures go to stdout as JSON lines
+blocked hosts, per portal; then how far each portal's lists were walked (crawler/coverage.py). With
+NIANBAO_PROGRESS_JSON the same figures go to stdout as JSON lines
 (what `crawler.run.crawl` reads to call its progress callback); NIANBAO_STATS_FILE gets the end totals.
 """
 
@@ -17,6 +18,7 @@ from scrapy import signals
 from twisted.internet import task
 
 from crawler.failures import BUDGET, PRIVATE, RETRY_AFTER, failure_counts, incomplete
+from crawler.coverage import coverage, coverage_table
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -65,6 +67,8 @@ class Progress:
                 hosts.setdefault(key.split("/", 2)[2], {})["blocked"] = value
             elif key.startswith("nianbao/budget_spent/"):
                 hosts.setdefault(key.split("/", 2)[2], {})["budget_spent"] = value
+            elif key.startswith("nianbao/capped/"):  # columns that ended at the page cap (the spider)
+                hosts.setdefault(key.split("/", 2)[2], {})["capped"] = value
         return dict(sorted(hosts.items()))
 
     def line(self) -> str:
@@ -105,7 +109,7 @@ class Progress:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         totals, hosts = self.totals(), self.per_host()
-        summary = {"reason": reason, **totals, "hosts": hosts}
+        summary = {"reason": reason, **totals, "hosts": hosts, "coverage": coverage(hosts)}
         if self.stats_file:
             Path(self.stats_file).write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
         if self.as_json:
@@ -119,4 +123,5 @@ class Progress:
             out.append(f"{host:<32} {row.get('pages', 0):>6} {row.get('reports', 0):>7} "
                        f"{row.get('attachments', 0):>6} {row.get('errors', 0):>6} {row.get('failed', 0):>6}  {note}")
         out += self.failure_lines(totals)
+        out.append(coverage_table(hosts))
         print("\n".join(out), file=sys.stderr, flush=True)

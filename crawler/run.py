@@ -46,12 +46,13 @@ class CrawlStats:
     incomplete: dict[str, int] = field(default_factory=dict)  # those of the kinds that make the exit code 3
     budget_spent: list[str] = field(default_factory=list)  # hosts whose time budget ran out
     hosts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    coverage: dict[str, dict[str, Any]] = field(default_factory=dict)  # per host: lists walked, how (coverage.py)
     stderr: str = ""
 
     @classmethod
     def from_summary(cls, returncode: int, summary: dict[str, Any], stderr: str) -> CrawlStats:
         keys = ("reason", "requests", "pages", "reports", "attachments", "errors", "not_modified", "elapsed",
-                "blocked", "failed", "incomplete", "budget_spent", "hosts")
+                "blocked", "failed", "incomplete", "budget_spent", "hosts", "coverage")
         return cls(returncode=returncode, stderr=stderr, **{k: summary[k] for k in keys if k in summary})
 
 

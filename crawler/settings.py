@@ -64,6 +64,14 @@ NIANBAO_ALLOW_PRIVATE_HOSTS = False
 NIANBAO_HOST_MAP: dict[str, str] = {}  # hostname → "127.0.0.1:port" (fixture portals: these may reach loopback)
 NIANBAO_SHARD = None  # "K/N": crawl only the entry points whose host falls in share K of N machines
 NIANBAO_MAX_LIST_PAGES = 200  # per column: a pagination trap ends here
+# Pagination dialects of known CMS families (crawler/dialects) go before the generic list walker; False turns
+# them all off, so that only the walker pages the lists (what a portal of an unknown family gets).
+NIANBAO_DIALECTS = True
+# A column page with no rows, no pager and no data API readable from its script, whose scripts draw it, is
+# rendered in headless Chromium (crawler/browser.py; one page at a time); False never starts a browser.
+NIANBAO_BROWSER = True
+NIANBAO_BROWSER_EXECUTABLE = "/usr/bin/chromium"  # Debian's (scripts/apt-packages.txt)
+NIANBAO_BROWSER_TIMEOUT = 20.0  # seconds for a page to load and its network to go quiet
 NIANBAO_RETRY_BACKOFF = 2.0  # seconds; doubled per attempt unless Retry-After says otherwise
 NIANBAO_RETRY_MAX_WAIT = 120.0  # our own backoff's cap (a server's Retry-After is honoured up to the next)
 NIANBAO_RETRY_AFTER_MAX = 600.0  # a Retry-After longer than this is not waited for: the URL is given up, recorded

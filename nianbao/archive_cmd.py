@@ -282,7 +282,7 @@ def sample_files() -> list[Path]:
 def crawl_fixture_portals(db_path: Path) -> None:
     """Crawl the bundled fixture portals (crawler/testing) on loopback into db_path, showing progress."""
     from crawler.run import crawl
-    from crawler.testing.server import serve_portals
+    from crawler.testing.server import ALL_PORTALS, serve_portals
 
     last = [""]
 
@@ -292,8 +292,8 @@ def crawl_fixture_portals(db_path: Path) -> None:
             last[0] = line
             click.echo(f"  {totals.get('elapsed', 0):>5.0f}s  {line}", err=True)
 
-    with serve_portals() as server:
-        click.echo(f"demo: fixture portals F1-F6 on 127.0.0.1:{server.port} ({len(server.host_map)} hostnames); "
+    with serve_portals(ALL_PORTALS) as server:
+        click.echo(f"demo: fixture portals F1-F16 on 127.0.0.1:{server.port} ({len(server.host_map)} hostnames); "
                    f"crawling {len(server.entries())} entry points …", err=True)
         # Politeness relaxed for loopback, but not to the point of tripping F6's 5-requests-a-second
         # throttle (a real crawl waits a second between requests to one host).

@@ -83,14 +83,22 @@ def _trap_site(pages: int) -> Site:
 
 
 @pytest.mark.e2e  # a loopback crawl
-def test_a_pagination_trap_ends_at_the_list_page_cap(tmp_path: Path) -> None:
+@pytest.mark.parametrize("dialects", [True, False])
+def test_a_pagination_trap_ends_at_the_list_page_cap(tmp_path: Path, dialects: bool) -> None:
+    """Paged by the TRS dialect or by the generic walker alone, the trap stops at the cap, and the
+    coverage report names the column that ended there."""
+    column = "http://www.trap.gov.cn/xxgk/xxgknb/index.html"
     with serve_portals(site=_trap_site(400)) as server:
-        done = nianbao_crawl("http://www.trap.gov.cn/xxgk/xxgknb/index.html", "--db", str(tmp_path / "t.db"),
-                             "--allow-private-hosts", "--host-map", json.dumps(server.host_map),
-                             "--set=NIANBAO_MAX_LIST_PAGES=12")
+        done = nianbao_crawl(column, "--db", str(tmp_path / "t.db"), "--allow-private-hosts", "--host-map",
+                             json.dumps(server.host_map), "--set=NIANBAO_MAX_LIST_PAGES=12",
+                             f"--set=NIANBAO_DIALECTS={json.dumps(dialects)}")
         lists = [r for r in server.requests if r.target.startswith("/xxgk/xxgknb/index")]
     assert done.returncode == 0, done.stderr[-2000:]
     assert 1 < len(lists) <= 12
+    coverage = done.stderr[done.stderr.index("list coverage:"):].splitlines()
+    row = next(line for line in coverage if "www.trap.gov.cn" in line)
+    assert row.split()[1] == str(len(lists)) and ("trs" if dialects else "script_pager") in row and "cap 1" in row
+    assert f"    at the cap: {column}" in coverage
 
 
 @pytest.mark.e2e  # a loopback crawl

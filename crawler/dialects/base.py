@@ -27,6 +27,12 @@ class ListContext:
     column: str
     max_pages: int
 
+    @property
+    def last_page(self) -> int:
+        """The last page number a dialect asks for: one past the cap, so that the spider sees the column
+        reach its cap (and the coverage report names it) instead of the dialect stopping short silently."""
+        return self.max_pages + 1
+
 
 class Dialect:
     """One pagination dialect. `detect` looks at an HTML page; `parse` is called for pages it
@@ -43,5 +49,5 @@ class Dialect:
     def request(self, url: str, ctx: ListContext, page: int, **kwargs: object) -> Request:
         """A list request tagged with this dialect, its column and its page number."""
         meta = dict(kwargs.pop("meta", {}) or {})  # type: ignore[call-overload]
-        meta.update({"kind": "list", "dialect": self.name, "column": ctx.column, "page": page})
+        meta.update({"kind": "list", "dialect": self.name, "column": ctx.column, "page": page, "found_by": self.name})
         return Request(url, meta=meta, **kwargs)  # type: ignore[arg-type]

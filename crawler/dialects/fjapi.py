@@ -58,5 +58,5 @@ class FjApiDialect(Dialect):
                        doc.get("puborg") or None)
         if int(response.meta.get("page", 1)) != 1:
             return
-        for p in range(2, min(int(data.get("pageCount") or 1), ctx.max_pages) + 1):
+        for p in range(2, min(int(data.get("pageCount") or 1), ctx.last_page) + 1):
             yield self.request(f"{response.meta['api']}&page={p}", ctx, p, meta={"api": response.meta["api"]})

@@ -69,5 +69,5 @@ class GkmlptDialect(Dialect):
             return
         count = int((data.get("classify") or {}).get("post_count") or 0)
         sid, cat = response.meta["sid"], response.meta["cat"]
-        for p in range(2, min(math.ceil(count / PER_PAGE), ctx.max_pages) + 1):
+        for p in range(2, min(math.ceil(count / PER_PAGE), ctx.last_page) + 1):
             yield self.request(_api(response.url, cat, p, sid), ctx, p, meta={"sid": sid, "cat": cat})

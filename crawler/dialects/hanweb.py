@@ -59,7 +59,7 @@ class HanwebDialect(Dialect):
         step = per_page * PAGES_PER_CALL
         page = 2
         for start in range(per_page + 1, total + 1, step):
-            if page > ctx.max_pages:
+            if page > ctx.last_page:
                 break
             end = min(start + step - 1, total)
             query = urlencode({"startrecord": start, "endrecord": end, "perpage": per_page})

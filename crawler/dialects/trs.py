@@ -45,5 +45,5 @@ class TrsDialect(Dialect):
             return
         if int(response.meta.get("page", 1)) > 1:
             return
-        for k in range(1, min(count, ctx.max_pages)):
+        for k in range(1, min(count, ctx.last_page)):
             yield self.request(urljoin(response.url, f"{stem}_{k}.{ext}"), ctx, k + 1)

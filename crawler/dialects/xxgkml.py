@@ -34,5 +34,5 @@ class XxgkmlDialect(Dialect):
         if not m:
             return
         total = int(m.group(1) or m.group(2))
-        for page in range(2, min(total, ctx.max_pages) + 1):
+        for page in range(2, min(total, ctx.last_page) + 1):
             yield self.request(_with_page(response.url, page), ctx, page)

@@ -45,6 +45,8 @@ class RecordMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if "archived" in response.flags:  # served from the archive, not fetched: nothing to record
             return response
+        if "playwright" in response.flags:  # a DOM rendered by the browser, not bytes a server sent; its raw
+            return response  # page was recorded when first fetched, its data requests are fetched (and kept) apart
         archive = archive_for(self.crawler)
         if "previous_sha" in request.meta:  # looked up already by ConditionalGetMiddleware
             before = request.meta["previous_sha"]

@@ -18,6 +18,7 @@ import email.utils
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.response import response_status_message
 
@@ -63,6 +64,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         o.timeout_retries = crawler.settings.getint("NIANBAO_TIMEOUT_RETRIES", 1)
         o.max_delay = crawler.settings.getfloat("AUTOTHROTTLE_MAX_DELAY", 60.0)
         o.paused = {}
+        crawler.signals.connect(o._on_downloaded, signal=signals.response_downloaded)
         return o
 
     base: float
@@ -106,6 +108,17 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def _budget_allows(self, request: Request, wait: float) -> bool:
         """A retry, and its wait, must fit in what is left of the host's time budget."""
         return budgets_for(self.crawler).remaining(host_of(request.url)) > wait
+
+    def _on_downloaded(self, response: Response, request: Request, spider: object = None) -> None:
+        """Slow the host the moment a 429/503 arrives: the downloader sends this signal before it frees the
+        slot and takes the next queued request for the host, while process_response runs only after that
+        (with an extra await in the download handler, a queued request could leave in between)."""
+        if response.status in (429, 503) and response.status in self.retry_http_codes \
+                and not request.meta.get("dont_retry", False):
+            header = response.headers.get("Retry-After")
+            retry_after = retry_after_seconds(header.decode("latin-1") if header else None)
+            if retry_after is None or retry_after <= self.retry_after_max:  # a longer one is given up
+                self._pause_host(request, self._wait(request, retry_after))
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:

@@ -56,13 +56,22 @@ class ScopeMiddleware:
                 self._private[host] = any(is_private_address(str(info[4][0])) for info in infos)
         return self._private[host]
 
-    async def process_request(self, request: Request) -> None:
-        host = host_of(request.url)
-        if host in self.blocked and not request.meta.get("challenge_retry"):
-            self._refuse("blocked_host", request)
+    async def refusal(self, url: str, *, retry: bool = False) -> str | None:
+        """Why a URL may not be fetched (blocked_host, out_of_scope, private_address), or None. Also asked
+        for the requests a rendered page makes (crawler/browser.py), which bypass this middleware."""
+        host = host_of(url)
+        if host in self.blocked and not retry:
+            return "blocked_host"
         if not in_scope(host, self.hosts, self.suffixes):
-            self._refuse("out_of_scope", request)
+            return "out_of_scope"
         if not self.allow_private and (is_private_address(host) or await self._is_private(host)):
-            record_failure(self.crawler, request, PRIVATE,
-                           f"{host} is a private address (--allow-private-hosts to fetch it)")
-            self._refuse("private_address", request)
+            return "private_address"
+        return None
+
+    async def process_request(self, request: Request) -> None:
+        reason = await self.refusal(request.url, retry=bool(request.meta.get("challenge_retry")))
+        if reason == "private_address":
+            record_failure(self.crawler, request, PRIVATE, f"{host_of(request.url)} is a private address "
+                                                           "(--allow-private-hosts to fetch it)")
+        if reason:
+            self._refuse(reason, request)

@@ -1,9 +1,10 @@
 """The `portals` spider: from entry URLs to every annual report (page and attachments) they lead to.
 
-Flow: entry page → 年报 column(s) → every list page (pagination by dialect) → report rows, judged by
-title → article page → attachments one after another → one `ReportItem`. Both `nianbao crawl` and
-`scrapy crawl portals -a entry=URL,… -a db=PATH` run this spider; spider arguments become settings
-here, before Scrapy freezes them, so the two entry points cannot drift apart.
+Flow: entry page → 年报 column(s) → every list page (paged by a dialect where one matches, else by the
+generic walker, crawler/walker.py) → report rows, judged by title → article page → attachments one
+after another → one `ReportItem`. Both `nianbao crawl` and `scrapy crawl portals -a entry=URL,… -a
+db=PATH` run this spider; spider arguments become settings here, before Scrapy freezes them, so the
+two entry points cannot drift apart.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.browser import configure as configure_browser
 from crawler.dates import parse_date, report_year
 from crawler.dialects import BY_NAME, DIALECTS, Dialect, ListContext
 from crawler.items import ReportItem
@@ -35,9 +37,12 @@ from crawler.page import (
     text_of,
     xxgk_table,
 )
+from crawler.pager import more_links
 from crawler.registry import DEFAULT_REGISTRY, Portal, in_shard, load_registry, parse_shard
+from crawler.scriptlist import SCRIPT_API
 from crawler.titles import is_column_link, is_report_title, normalize, title_facts
 from crawler.urls import canonical_url, doc_kind, fetch_url, host_of, in_scope, looks_like_home
+from crawler.walker import ListWalker
 
 MAX_COLUMN_HOPS = 4  # entry → 政府信息公开 → 年报 → per-year hub → unit column
 _GATEWAY_WORDS = ("政府信息公开", "信息公开", "政务公开", "信息公开目录")
@@ -80,8 +85,10 @@ class PortalsSpider(Spider):
             portals = [p for p in portals if in_shard(p.host, share)]
         hosts = sorted({*s.getlist("NIANBAO_SCOPE_HOSTS"), *(p.host for p in portals)})
         s.set("NIANBAO_SCOPE_HOSTS", hosts, priority="cmdline")
+        browser = configure_browser(s, parse_host_map(s.getdict("NIANBAO_HOST_MAP")))
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.portals = portals
+        spider.browser = browser
         return spider
 
     @staticmethod
@@ -94,18 +101,20 @@ class PortalsSpider(Spider):
         return found
 
     portals: list[Portal]
+    browser: bool = False  # script-drawn columns may be rendered (NIANBAO_BROWSER and an executable: browser.py)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # canonical page URLs handed on (or being fetched) → the attachments their list rows named
         self.seen_reports: dict[str, frozenset[str]] = {}
         self.seen_content: dict[str, str] = {}  # title + body fingerprint → page: reposts under other URLs
-        self.column_pages: dict[str, int] = {}
         self.fetched_files: dict[str, str | None] = {}  # attachment canonical URL → sha256 (None: failed)
 
     def _setup(self) -> None:
         s = self.crawler.settings
         self.max_list_pages = s.getint("NIANBAO_MAX_LIST_PAGES", 200)
+        self.use_dialects = s.getbool("NIANBAO_DIALECTS", True)
+        self.walker = ListWalker(self.max_list_pages, count=self.count, capped=self._capped, browser=self.browser)
         self.host_map = parse_host_map(s.getdict("NIANBAO_HOST_MAP"))
         self.scope_hosts = frozenset([*s.getlist("NIANBAO_SCOPE_HOSTS"), *self.host_map])
         self.scope_suffixes = () if self.host_map else tuple(s.getlist("NIANBAO_SCOPE_SUFFIXES"))
@@ -155,29 +164,50 @@ class PortalsSpider(Spider):
     def parse_list(self, response: Response) -> Iterator[Request]:
         if not self._arrived(response) or not isinstance(response, TextResponse):
             return
+        host = host_of(response.url)
+        self.count(host, "list_pages")
+        if response.meta.get("found_by"):
+            self.count(host, f"next:{response.meta['found_by']}")
         ctx = ListContext(column=response.meta.get("column") or canonical_url(response.url),
                           max_pages=self.max_list_pages)
-        dialect: Dialect | None = BY_NAME.get(response.meta.get("dialect", ""))
-        ctype = (response.headers.get("Content-Type") or b"text/html").decode("latin-1").lower()
-        if dialect is None and "html" in ctype:
-            dialect = next((d for d in DIALECTS if d.detect(response)), None)
+        dialect = self._dialect(response)
         outputs: list[Link | Request] = list(dialect.parse(response, ctx)) if dialect else []
+        if dialect and (response.meta.get("dialect") or any(isinstance(o, Request) for o in outputs)):
+            self.walker.claim(ctx.column, dialect.name)  # the dialect pages this column itself
         if isinstance(response, HtmlResponse):  # JSON and XML list answers carry their rows themselves
-            outputs += links(response.selector, response.url)
+            rows = links(response.selector, response.url)
+            outputs += [*self.walker.walk(response, rows), *rows, *more_links(response)]
+        elif dialect is None and response.meta.get(SCRIPT_API):  # an API the walker found in a page's script
+            requests, rows = self.walker.walk_api(response)
+            outputs += [*requests, *rows]
         for out in outputs:
             if isinstance(out, Request):
                 yield from self._list_request(out)
             else:
                 yield from self._row(out, response)
 
+    def _dialect(self, response: TextResponse) -> Dialect | None:
+        """The dialect of a list response: the one that asked for it, else the first that recognises an
+        HTML page; none at all with NIANBAO_DIALECTS off (the generic walker alone)."""
+        if not self.use_dialects:
+            return None
+        dialect: Dialect | None = BY_NAME.get(response.meta.get("dialect", ""))
+        ctype = (response.headers.get("Content-Type") or b"text/html").decode("latin-1").lower()
+        if dialect is None and "html" in ctype:
+            dialect = next((d for d in DIALECTS if d.detect(response)), None)
+        return dialect
+
     def _list_request(self, request: Request) -> Iterator[Request]:
-        column = request.meta.get("column", "")
-        if self.column_pages.get(column, 0) >= self.max_list_pages:
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("nianbao/list_cap_reached")
+        if not self.walker.admit(request):  # asked before in this column, or the column is at its cap
             return
-        self.column_pages[column] = self.column_pages.get(column, 0) + 1
         yield request.replace(callback=self.parse_list, errback=self.on_error)
+
+    def _capped(self, host: str, column: str) -> None:
+        """A column that ended at the page cap: named per host in the stats (the coverage report)."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("nianbao/list_cap_reached")
+        key = f"nianbao/capped/{host}"
+        self.crawler.stats.set_value(key, sorted({*(self.crawler.stats.get_value(key) or []), column}))
 
     def _row(self, link: Link, response: Response) -> Iterator[Request]:
         """Judge one row: a report (page or file), a 年报 column to walk, a gateway to search, or nothing."""
@@ -353,6 +383,9 @@ class PortalsSpider(Spider):
             yield fallback
             return
         host = host_of(request.url)
+        if request.meta.get("playwright"):  # a browser timeout or crash: recorded, the crawl goes on
+            self.count(host, "stop:browser_failed")
+            return
         if failure.check(HttpError):
             status = failure.value.response.status
             kind = request.meta.get("kind")

@@ -1,7 +1,15 @@
-"""Fixture portals F1-F6 (../shared/crawler/FIXTURE_SPEC.md) and the loopback server that plays them,
-for the tests, the demo (`nianbao demo` crawls them) and the benchmark. `tests/portalgen.py` builds
-the stored portals under portals/."""
+"""Fixture portals (the loopback server that plays them, for the tests, the demo and the benchmark):
+F1-F6 of ../shared/crawler/FIXTURE_SPEC.md, built by `tests/portalgen.py`, and the ten list families
+F7-F16 of FAMILIES.md beside this file, built by `tests/familygen.py`. All are stored under portals/."""
 
-from crawler.testing.server import PORTAL_NAMES, PortalServer, Site, load_portals, serve_portals
+from crawler.testing.server import (
+    ALL_PORTALS,
+    FAMILY_NAMES,
+    PORTAL_NAMES,
+    PortalServer,
+    Site,
+    load_portals,
+    serve_portals,
+)
 
-__all__ = ["PORTAL_NAMES", "PortalServer", "Site", "load_portals", "serve_portals"]
+__all__ = ["ALL_PORTALS", "FAMILY_NAMES", "PORTAL_NAMES", "PortalServer", "Site", "load_portals", "serve_portals"]

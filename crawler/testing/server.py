@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import select
 import socket
 import threading
@@ -23,10 +24,14 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 PORTALS_DIR = Path(__file__).with_name("portals")
-PORTAL_NAMES = ("F1", "F2", "F3", "F4", "F5", "F6")
+PORTAL_NAMES = ("F1", "F2", "F3", "F4", "F5", "F6")  # the six of ../shared/crawler/FIXTURE_SPEC.md
+# Ten more list families (crawler/testing/FAMILIES.md): Anhui, Shanghai, Beijing, Yan'an, jpaas, JSP,
+# DedeCMS, ASP.NET WebForms, a script-drawn JSON list, WordPress.
+FAMILY_NAMES = ("F7", "F8", "F9", "F10", "F11", "F12", "F13", "F14", "F15", "F16")
+ALL_PORTALS = PORTAL_NAMES + FAMILY_NAMES
 LAST_MODIFIED = "Mon, 20 Jan 2025 02:00:00 GMT"
 NOT_FOUND = b"<html><head><title>404</title></head><body><h1>404 Not Found</h1></body></html>"
 
@@ -34,7 +39,9 @@ NOT_FOUND = b"<html><head><title>404</title></head><body><h1>404 Not Found</h1><
 @dataclass
 class Route:
     """One stored response. `options`: delay_first (s), fail_first (n 500s), require_referer,
-    require_form (keys a POST must carry)."""
+    require_form (keys a POST must carry), match_form ({field: value or [values]}: this response
+    answers only a request whose form carries those values, as one ASP.NET page answers each
+    postback by its `__EVENTARGUMENT`)."""
 
     status: int
     headers: list[tuple[str, str]]
@@ -61,12 +68,70 @@ class Site:
     routes: dict[tuple[str, str, str], Route] = field(default_factory=dict)
     hosts: dict[str, HostRules] = field(default_factory=dict)
     truths: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # responses chosen by the request's form fields, tried before the plain route of the same target
+    by_form: dict[tuple[str, str, str], list[Route]] = field(default_factory=dict)
+    # (host, method, path, sorted query pairs) → the stored target: servers read parameters by name
+    _by_query: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], str] = field(default_factory=dict)
 
     def add(self, host: str, target: str, body: bytes, *, status: int = 200, method: str = "GET",
             headers: list[tuple[str, str]] | None = None, **options: Any) -> None:
         host = host.lower()
         self.hosts.setdefault(host, HostRules())
-        self.routes[(host, method, target)] = Route(status, list(headers or []), body, options)
+        route = Route(status, list(headers or []), body, options)
+        if options.get("match_form"):
+            self.by_form.setdefault((host, method, target), []).append(route)
+        else:
+            self.routes[(host, method, target)] = route
+        self._by_query.setdefault((host, method, *_query_key(target)), target)
+
+    def find(self, host: str, method: str, target: str, form: dict[str, str]) -> Route | None:
+        """The stored response for a request, looked up the way a web server reads a URL: query
+        parameters by name in any order (JSON values as JSON), %-escapes in the path decoded, and
+        servlet path parameters (`;jsessionid=…`) ignored."""
+        for candidate in dict.fromkeys([target, _without_path_params(target)]):
+            stored = self._by_query.get((host, method, *_query_key(candidate)))
+            if stored is None:
+                continue
+            for route in self.by_form.get((host, method, stored), []):
+                if _form_matches(route.options["match_form"], form):
+                    return route
+            if (host, method, stored) in self.routes:
+                return self.routes[(host, method, stored)]
+        return None
+
+
+def _query_key(target: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    path, _, query = target.partition("?")
+    return unquote(path), tuple(sorted((k, _json_value(v)) for k, v in parse_qsl(query, keep_blank_values=True)))
+
+
+def _json_value(value: str) -> str:
+    """A parameter that carries JSON (`paramJson={"pageNo":2,"pageSize":"15"}`) is read as JSON by the
+    server, leniently as Java binders read it: key order, spacing and 2 vs "2" do not matter."""
+    if not value.startswith(("{", "[")):
+        return value
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return value
+
+    def plain(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {str(k): plain(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [plain(v) for v in node]
+        return str(node).lower() if isinstance(node, bool) else str(node)
+
+    return json.dumps(plain(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _without_path_params(target: str) -> str:
+    path, sep, query = target.partition("?")
+    return re.sub(r";[^/]*", "", path) + sep + query
+
+
+def _form_matches(expected: dict[str, Any], form: dict[str, str]) -> bool:
+    return all(form.get(k) in (v if isinstance(v, list) else [v]) for k, v in expected.items())
 
 
 def load_portal(site: Site, directory: Path) -> None:
@@ -148,7 +213,8 @@ class _Handler(BaseHTTPRequestHandler):
         host = (parts.hostname or self.headers.get("Host", "").split(":")[0]).lower()
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         length = int(self.headers.get("Content-Length") or 0)
-        form = dict(parse_qsl(self.rfile.read(length).decode("latin-1"))) if length else {}
+        raw = self.rfile.read(length).decode("latin-1") if length else ""
+        form = dict(parse_qsl(raw, keep_blank_values=True))
         started = time.monotonic()
         self.server.enter(host)
         try:
@@ -230,7 +296,7 @@ class _Server(ThreadingHTTPServer):
         early = self._rules_reply(rules, headers)
         if early:
             return early
-        route = self.site.routes.get((host, "GET" if method == "HEAD" else method, target))
+        route = self.site.find(host, "GET" if method == "HEAD" else method, target, form)
         if route is None:
             return 404, [("Content-Type", "text/html")], NOT_FOUND
         with self.lock:
