@@ -290,6 +290,11 @@ from nianbao.crawl_cmd import crawl_command, export_warc_command  # noqa: E402
 main.add_command(crawl_command)
 main.add_command(export_warc_command)
 
+# --- the shared crawl frontier (issue 18): frontier; it lives in frontier_cmd.py ------------------------
+from nianbao.frontier_cmd import frontier_command  # noqa: E402
+
+main.add_command(frontier_command)
+
 
 if __name__ == "__main__":
     main(prog_name="nianbao")

@@ -133,6 +133,7 @@ def test_two_workers_one_late_merge_into_the_one_machine_archive(redis_server: R
         finish(first, second)
         requests, inflight = server.requests, server.max_inflight
         entries = server.entries()
+        walls = {b["host"] for b in server.site.truths["F6"]["blocked"]}
     assert late >= 25
     assert all(reports_in(db) for db in parts), "both workers archived reports"
     for entry in entries:
@@ -141,9 +142,11 @@ def test_two_workers_one_late_merge_into_the_one_machine_archive(redis_server: R
         asked = [r for r in requests if r.host == host and r.target == "/" + target and r.status != 304]
         assert len(asked) <= 1, (entry, asked)
     assert max(inflight.values()) <= 2, inflight
+    state = Frontier(redis_server.url).status()
+    assert state.finished and not state.workers and not state.leased
+    assert set(state.blocked) == walls, "a host blocked by one worker is blocked for all"
     merge(parts, tmp_path / "all.db")
     assert_same(tmp_path / "all.db", one_machine)
-    assert Frontier(redis_server.url).status().finished
 
 
 @pytest.mark.parametrize("restart", [True, False], ids=["restarted", "not-restarted"])

@@ -3,8 +3,12 @@ seen-set, taking and acknowledging, a dead worker's requests given back, host le
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +109,47 @@ def test_clear_removes_the_crawl_and_only_it(frontier: Frontier, server: RedisSe
     assert frontier.status().queued == 0 and frontier.status().seen == 0
     assert other.status().queued == 1
     other.clear()
+
+
+def nianbao(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "nianbao.cli", *args], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[1])
+
+
+def test_the_frontier_command_shows_queue_workers_leases_blocked_and_clears(frontier: Frontier,
+                                                                           server: RedisServer) -> None:
+    from crawler.shared_state import RedisHostSet
+
+    frontier.register("alpha:part-1", 60_000, {"db": "part-1.db"})
+    for n in range(3):
+        frontier.push("a.gov.cn", f"r{n}".encode(), fingerprint=f"f{n}")
+    frontier.push("b.gov.cn", b"s", fingerprint="g")
+    assert frontier.acquire("alpha:part-1", 60_000, ["a.gov.cn"]) == "a.gov.cn"
+    assert frontier.pop("a.gov.cn", "alpha:part-1")
+    RedisHostSet(frontier.redis, frontier.key("state", "blocked"), "alpha:part-1").add("walled.gov.cn")
+    shown = nianbao("frontier", "--frontier", server.url, "--key", "t")
+    assert shown.returncode == 0, shown.stderr
+    assert "3 requests queued over 2 hosts, 4 requests seen, 1 hosts leased" in shown.stdout
+    row = next(line for line in shown.stdout.splitlines() if line.startswith("alpha:part-1"))
+    assert row.split()[1:4] == ["yes", "1", "1:"] and "a.gov.cn" in row
+    assert "walled.gov.cn: alpha:part-1" in shown.stdout
+    state = json.loads(nianbao("frontier", "--frontier", server.url, "--key", "t", "--json").stdout)
+    assert state["workers"][0]["in_flight"] == 1 and state["leased"] == {"a.gov.cn": "alpha:part-1"}
+    refused = nianbao("frontier", "--frontier", server.url, "--key", "t", "--clear")
+    assert refused.returncode == 2 and "not clearing a running crawl" in refused.stderr
+    cleared = nianbao("frontier", "--frontier", server.url, "--key", "t", "--clear", "--force")
+    assert cleared.returncode == 0 and frontier.status().queued == 0 and not frontier.status().workers
+
+
+def test_the_frontier_command_says_when_redis_is_not_there() -> None:
+    done = nianbao("frontier", "--frontier", "redis://127.0.0.1:1/0")
+    assert done.returncode == 2 and "nianbao: frontier redis://127.0.0.1:1/0:" in done.stderr
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--shard", "1/2", "--frontier", "redis://127.0.0.1:6379/0"], "exclude each other"),
+    (["--frontier", "http://127.0.0.1:6379/0"], "give a Redis URL"),
+])
+def test_crawl_refuses_a_frontier_it_cannot_use(tmp_path: Path, args: list[str], says: str) -> None:
+    done = nianbao("crawl", "http://www.x.gov.cn/", "--db", str(tmp_path / "x.db"), *args)
+    assert done.returncode == 2 and says in done.stderr
