@@ -24,9 +24,11 @@ and adds `FrontierLink` to the extensions. What it adds to scrapy-redis, and why
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import socket
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable
@@ -34,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import redis
 from scrapy import signals
 from scrapy.utils.misc import load_object
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
+logger = logging.getLogger(__name__)
 TASK = "frontier_task"  # meta key: the Redis task a request belongs to (never serialised)
 OUT = "frontier_out"  # meta key: handed to the engine by this scheduler (robots.txt requests are not)
 CHAIN_KINDS = frozenset({"attachment"})
@@ -169,13 +173,20 @@ class FrontierScheduler(RedisScheduler):
         engine._slot.inprogress = _Inprogress(self._done, engine._slot.inprogress)
         # An idle worker waits for others' work; look again twice a second rather than every 5 s.
         engine._SLOT_HEARTBEAT_INTERVAL = 0.5
-        self.beat = task.LoopingCall(self._heartbeat)
+        # Liveness from a thread: a report that takes the reactor ten seconds to parse (OCR, LibreOffice) must
+        # not pass for a dead worker. The reactor's own loop gives dead workers' requests back and keeps the share.
+        self._stop = threading.Event()
+        self._pulse = threading.Thread(target=self._keep_alive, name="frontier-heartbeat", daemon=True)
+        self._pulse.start()
+        self.beat = task.LoopingCall(self._look_around)
         self.beat.start(max(0.2, self.ttl_ms / 3000), now=False)
         self.crawler.signals.connect(self._apply_delay, signal=signals.request_reached_downloader)
 
     def close(self, reason: str) -> None:
         if self.beat.running:
             self.beat.stop()
+        self._stop.set()
+        self._pulse.join(timeout=5)
         for host in list(self.held):
             self._release(host)
         # Stopped early (Ctrl-C, a page limit): what is still taken goes back for the others.
@@ -348,9 +359,16 @@ class FrontierScheduler(RedisScheduler):
             delay = slot.delay if slot.delay > default else None
         self.frontier.release(self.worker, host, not_before_ms=not_before, delay=delay)
 
-    def _heartbeat(self) -> None:
-        """Renew this worker's and its hosts' leases, give dead workers' requests back, keep a fair share."""
-        self.frontier.heartbeat(self.worker, self.ttl_ms, list(self.held))
+    def _keep_alive(self) -> None:
+        """Renew this worker's heartbeat key and its hosts' leases, three times a lease, until closed."""
+        while not self._stop.wait(self.ttl_ms / 3000):
+            try:
+                self.frontier.heartbeat(self.worker, self.ttl_ms, list(self.held))
+            except redis.RedisError as exc:  # Redis away for a moment: try again next beat
+                logger.warning("frontier heartbeat failed: %s", exc)
+
+    def _look_around(self) -> None:
+        """Give dead workers' requests back; keep this worker's fair share of the hosts."""
         self._count("requeued_dead", self.frontier.reap(self.worker))
         waiting, alive = self.frontier.hosts_waiting(), max(1, self.frontier.workers_alive())
         # Alone, a worker takes as many hosts as its downloader can serve; with others, its share of them.
