@@ -241,3 +241,36 @@ def test_a_delay_holds_across_workers(redis_server: RedisServer, tmp_path: Path)
     assert len(starts) == 9 and min(gaps) >= 0.3 - 0.02, gaps
     parts = [reports_in(tmp_path / f"w{k}.db") for k in (1, 2)]
     assert sum(parts) == 8 and all(parts), f"both workers had the host in turn: {parts}"
+
+
+def test_retry_after_holds_across_workers(redis_server: RedisServer, tmp_path: Path) -> None:
+    """F6 answers 429 with Retry-After above 3 requests/s. Two workers taking its host in turns (half a
+    second each): after a 429, no request to the host starts within Retry-After from either worker, except
+    the ones already on their way, and every F6 report is still archived by one of them."""
+    from urllib.parse import urlsplit
+
+    from crawler.frontier import Frontier
+    from crawler.urls import canonical_url
+
+    Frontier(redis_server.url).clear()
+    host = "www.f6-prov.gov.cn"
+    settings = {**TURN, "NIANBAO_RETRY_MAX_WAIT": 10, "DOWNLOAD_SLOTS": {}}
+    with serve_portals(("F6",), rate_limit={"per_second": 3, "penalty": 1}) as server:
+        truth = server.site.truths["F6"]
+        children = [worker(server, redis_server.url, tmp_path / f"w{k}.db", f"w{k}", settings,
+                           entries=[truth["entry"]]) for k in (1, 2)]
+        finish(*children)
+        log = [r for r in server.requests if r.host == host]
+    throttled = [(i, r) for i, r in enumerate(log) if r.status == 429]
+    assert throttled, "the test must make the host throttle"
+    for i, r in throttled:
+        soon = [a for a in log[i + 1:] if a.started - r.started < 0.95]
+        assert len(soon) <= 2, [a.target for a in soon]
+    parts = [tmp_path / f"w{k}.db" for k in (1, 2)]
+    archived: set[str] = set()
+    for db in parts:
+        con = sqlite3.connect(db)
+        archived |= {row[0] for row in con.execute("SELECT page_url FROM report_sources")}
+        con.close()
+    own = {canonical_url(r["canonical_url"]) for r in truth["reports"] if urlsplit(r["canonical_url"]).hostname == host}
+    assert own <= archived
