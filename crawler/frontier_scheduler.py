@@ -289,16 +289,19 @@ class FrontierScheduler(RedisScheduler):
                 held.drained = True
                 self._maybe_release(host)
                 continue
-            task_id, payload = got
-            request = self.codec.decode(payload)
-            request.meta[TASK] = task_id
-            self.refs[task_id] = 1
-            if request.meta.get("kind") == "article":
-                page = canonical_url(request.url)
-                self.task_of_page[page] = task_id
-                self.page_of_task[task_id] = page
-            return request
+            return self._taken(*got)
         return None
+
+    def _taken(self, task_id: str, payload: bytes) -> Request:
+        """A request taken from Redis, tagged with its task (a report page's also heads its attachment chain)."""
+        request = self.codec.decode(payload)
+        request.meta[TASK] = task_id
+        self.refs[task_id] = 1
+        if request.meta.get("kind") == "article":
+            page = canonical_url(request.url)
+            self.task_of_page[page] = task_id
+            self.page_of_task[task_id] = page
+        return request
 
     def has_pending_requests(self) -> bool:
         return bool(self.local) or self.frontier.hosts_waiting() > 0 or self.frontier.others_busy(self.worker)

@@ -18,7 +18,8 @@ def use_frontier(settings: Settings, url: str, worker: str | None = None) -> Non
         raise ValueError(f"--frontier {url!r}: give a Redis URL, e.g. redis://127.0.0.1:6379/0")
     settings.set("NIANBAO_FRONTIER", url, priority="cmdline")
     settings.set("REDIS_URL", url, priority="cmdline")
-    settings.set("SCHEDULER", "crawler.frontier_scheduler.FrontierScheduler", priority="cmdline")
+    scheduler = settings.get("NIANBAO_FRONTIER_SCHEDULER") or "crawler.frontier_scheduler.FrontierScheduler"
+    settings.set("SCHEDULER", scheduler, priority="cmdline")
     settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="cmdline")
     settings.set("SCHEDULER_PERSIST", True, priority="cmdline")
     if worker:
@@ -26,3 +27,13 @@ def use_frontier(settings: Settings, url: str, worker: str | None = None) -> Non
     extensions = dict(settings.getdict("EXTENSIONS"))
     extensions["crawler.frontier_scheduler.FrontierLink"] = 0
     settings.set("EXTENSIONS", extensions, priority="cmdline")
+
+
+def reach_frontier(url: str) -> None:
+    """Say now, in one line, that the frontier's Redis cannot be reached (ValueError), not from inside the crawl."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5).ping()
+    except (redis.RedisError, OSError) as exc:
+        raise ValueError(f"--frontier {url}: cannot reach Redis: {exc}") from None

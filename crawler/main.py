@@ -42,10 +42,11 @@ def main(argv: list[str] | None = None) -> int:
             print("nianbao crawl: --shard and --frontier exclude each other: the frontier shares the work itself",
                   file=sys.stderr)
             return 2
-        from crawler.frontier_settings import use_frontier
+        from crawler.frontier_settings import reach_frontier, use_frontier
 
         try:
             use_frontier(settings, args.frontier, args.worker_id)
+            reach_frontier(args.frontier)
         except ValueError as exc:
             print(f"nianbao crawl: {exc}", file=sys.stderr)
             return 2

@@ -149,6 +149,7 @@ def test_the_frontier_command_says_when_redis_is_not_there() -> None:
 @pytest.mark.parametrize(("args", "says"), [
     (["--shard", "1/2", "--frontier", "redis://127.0.0.1:6379/0"], "exclude each other"),
     (["--frontier", "http://127.0.0.1:6379/0"], "give a Redis URL"),
+    (["--frontier", "redis://127.0.0.1:1/0"], "cannot reach Redis"),
 ])
 def test_crawl_refuses_a_frontier_it_cannot_use(tmp_path: Path, args: list[str], says: str) -> None:
     done = nianbao("crawl", "http://www.x.gov.cn/", "--db", str(tmp_path / "x.db"), *args)
