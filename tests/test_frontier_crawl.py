@@ -274,3 +274,29 @@ def test_retry_after_holds_across_workers(redis_server: RedisServer, tmp_path: P
         con.close()
     own = {canonical_url(r["canonical_url"]) for r in truth["reports"] if urlsplit(r["canonical_url"]).hostname == host}
     assert own <= archived
+
+
+def test_demo_with_two_workers_starts_and_stops_its_own_redis(tmp_path: Path) -> None:
+    """`nianbao demo --workers 2 --no-serve`: a redis-server of its own, two workers' parts, merged into the demo
+    archive with every true report of the fixture portals once; the redis-server is gone afterwards."""
+    import re
+
+    import redis
+
+    from crawler.testing.server import PORTAL_NAMES, load_portals
+    from crawler.urls import canonical_url
+
+    db = tmp_path / "demo.db"
+    done = subprocess.run([sys.executable, "-m", "nianbao.cli", "demo", "--workers", "2", "--no-serve", "--db",
+                           str(db)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    url = re.search(r"redis-server on (redis://\S+);", done.stderr)
+    assert url, done.stderr[:500]
+    with pytest.raises(redis.ConnectionError):
+        redis.Redis.from_url(url.group(1), socket_connect_timeout=1).ping()
+    parts = sorted((tmp_path / "demo-parts").glob("part-*.db"))
+    assert len(parts) == 2 and all(reports_in(p) for p in parts)
+    truths = load_portals().truths
+    expected = {canonical_url(r["canonical_url"]) for n in PORTAL_NAMES for r in truths[n]["reports"]}
+    crawled = {s for s in outcome(db)["sources"] if s.startswith("http")}
+    assert crawled == expected
