@@ -5,7 +5,7 @@ scrapy-redis' `Scheduler`; requests are serialised by its queue code, fingerprin
 and adds `FrontierLink` to the extensions. What it adds to scrapy-redis, and why:
 
 * Host leases. A worker takes requests only of hosts it holds a lease on (at most its fair share of the
-  hosts with work waiting, at most CONCURRENT_REQUESTS / CONCURRENT_REQUESTS_PER_DOMAIN of them), so the
+  hosts with work waiting, at most CONCURRENT_REQUESTS of them, one request each first), so the
   per-host limits of this process's downloader are the limits of the whole cluster. It lets a host go when
   nothing of it is left in flight here and its queue is empty or another worker needs the share.
 * Task leases. A request taken from Redis stays in this worker's taken-hash until the engine is done with
@@ -134,7 +134,8 @@ class FrontierScheduler(RedisScheduler):
         per_host = max(1, s.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2))
         sched.per_host_take = 2 * per_host
         sched.turn = s.getfloat("NIANBAO_FRONTIER_HOST_TURN", 60.0)
-        sched.max_hosts = max(1, s.getint("CONCURRENT_REQUESTS", 16) // per_host)
+        # As many hosts as requests may be in flight: with a delay, a host has one request out most of the time.
+        sched.max_hosts = max(1, s.getint("CONCURRENT_REQUESTS", 16))
         return sched
 
     worker: str
