@@ -18,8 +18,7 @@ def use_frontier(settings: Settings, url: str, worker: str | None = None) -> Non
         raise ValueError(f"--frontier {url!r}: give a Redis URL, e.g. redis://127.0.0.1:6379/0")
     settings.set("NIANBAO_FRONTIER", url, priority="cmdline")
     settings.set("REDIS_URL", url, priority="cmdline")
-    scheduler = settings.get("NIANBAO_FRONTIER_SCHEDULER") or "crawler.frontier_scheduler.FrontierScheduler"
-    settings.set("SCHEDULER", scheduler, priority="cmdline")
+    settings.set("SCHEDULER", "crawler.frontier_scheduler.FrontierScheduler", priority="cmdline")
     settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="cmdline")
     settings.set("SCHEDULER_PERSIST", True, priority="cmdline")
     if worker:

@@ -72,7 +72,7 @@ def outcome(db: Path) -> dict[str, Any]:
         reports = con.execute("SELECT page_url, title, year, agency, document, cells FROM reports WHERE is_current "
                               "ORDER BY page_url").fetchall()
         sources = [row[0] for row in con.execute("SELECT page_url FROM report_sources")]
-        documents = {row[0] for row in con.execute("SELECT sha256 FROM documents WHERE parse_status != 'failed'")}
+        documents = dict(con.execute("SELECT sha256, parse_status FROM documents").fetchall())
         blocked = {row[0] for row in con.execute("SELECT host FROM blocked")}
     finally:
         con.close()
@@ -96,6 +96,7 @@ def assert_same(merged: Path, one_machine: Path) -> None:
     assert len(got["sources"]) == len(set(got["sources"])), "a report found by two workers is one report"
     assert got["sources"] == want["sources"]
     assert got["reports"] == want["reports"], "the same reports, cells and documents as one machine's crawl"
+    assert got["documents"] == want["documents"], "the same archived files, read the same way"
     assert got["blocked"] == want["blocked"]
 
 
