@@ -4,7 +4,10 @@ Each host is a TRS-style district portal: home → 年报 column → 2 list page
 pages, with decoy rows. Politeness is relaxed for the benchmark (no delay, no AutoThrottle; still
 robots.txt and at most 2 requests per host). Every response is recorded in a fresh archive and every
 report handed to `add_report`, as in a real crawl. Prints pages/s and the crawl process's peak RSS.
-Usage: python bench/crawl.py [--hosts 200] [--reports 50]
+With `--workers 1,2,4` the same site is crawled once per count by that many workers on a shared Redis
+frontier (a redis-server of its own, cleared between runs), each into its own part archive, and the
+pages/s are printed as ratios against one worker, all measured in the one run.
+Usage: python bench/crawl.py [--hosts 200] [--reports 50] [--workers 1,2,4] [--families]
 
 Then (`--families` alone: only this) the mixed crawl: all sixteen stored fixture portals (F1-F6 and the list
 families F7-F16 of crawler/testing/FAMILIES.md) at once, with the dialects on and then off
@@ -16,16 +19,19 @@ requests it took, with the wall time of each run.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import sqlite3
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.run import crawl
-from crawler.testing.server import ALL_PORTALS, Site, serve_portals
+from crawler.run import CrawlStats, crawl
+from crawler.testing.server import ALL_PORTALS, PortalServer, Site, serve_portals
 from crawler.urls import canonical_url
 
 HTML = [("Content-Type", "text/html; charset=utf-8")]
@@ -98,19 +104,84 @@ def mixed() -> None:
         print(f"  all: {found_all}/{total} true reports found")
 
 
+SETTINGS = {"CONCURRENT_REQUESTS": 64, "CONCURRENT_REQUESTS_PER_DOMAIN": 2, "DOWNLOAD_TIMEOUT": 30,
+            "NIANBAO_PROGRESS_INTERVAL": 10.0}
+
+
+def distinct_reports(parts: list[Path]) -> tuple[int, int]:
+    """(distinct report pages, report versions) over the part archives."""
+    pages: list[str] = []
+    for db in parts:
+        con = sqlite3.connect(db)
+        try:
+            pages += [row[0] for row in con.execute("SELECT page_url FROM report_sources")]
+        except sqlite3.OperationalError:  # a worker that archived nothing (it found no free host)
+            pass
+        finally:
+            con.close()
+    return len(set(pages)), len(pages)
+
+
+def with_workers(site: Site, entries: list[str], counts: list[int], expected: int) -> None:
+    """Crawl the site once per worker count on a shared frontier; print pages/s and the ratios to one worker."""
+    from crawler.frontier import Frontier
+    from crawler.testing.redisd import running_redis
+
+    rates: dict[int, float] = {}
+    with running_redis() as redis_server:
+        for n in counts:
+            Frontier(redis_server.url).clear()
+            with tempfile.TemporaryDirectory() as tmp, serve_portals(site=site) as server:
+                parts = [Path(tmp) / f"part-{k}.db" for k in range(1, n + 1)]
+                results: dict[int, CrawlStats] = {}
+
+                def run(k: int, url: str = redis_server.url, server: PortalServer = server,
+                        parts: list[Path] = parts, results: dict[int, CrawlStats] = results) -> None:
+                    results[k] = crawl(entries, parts[k - 1], allow_private_hosts=True, host_map=server.host_map,
+                                       settings=SETTINGS, frontier=url, worker_id=f"bench-{k}")
+
+                start = time.monotonic()
+                threads = [threading.Thread(target=run, args=(k,)) for k in range(1, n + 1)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                elapsed = time.monotonic() - start
+                served, inflight = len(server.requests), max(server.max_inflight.values())
+                distinct, versions = distinct_reports(parts)
+            rates[n] = served / elapsed
+            codes = sorted(r.returncode for r in results.values())
+            print(f"  {n} worker(s): {elapsed:.1f} s wall, {served} requests served, {rates[n]:.0f} pages/s; "
+                  f"{distinct}/{expected} reports archived ({versions - distinct} twice), at most {inflight} "
+                  f"in flight per host, exits {codes}", flush=True)
+            if distinct != expected or any(codes):
+                for r in results.values():
+                    print(r.stderr[-1500:], file=sys.stderr)
+                sys.exit(1)
+    base = rates[counts[0]]
+    print("pages/s against " + f"{counts[0]} worker(s): " + ", ".join(f"{n} workers {rates[n] / base:.2f}x"
+                                                                      for n in counts))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--hosts", type=int, default=200)
     ap.add_argument("--reports", type=int, default=50)
     ap.add_argument("--families", action="store_true", help="only the mixed run over the sixteen fixture portals")
     ap.add_argument("--no-families", action="store_true", help="skip the mixed run")
+    ap.add_argument("--workers", help="comma-separated worker counts on a shared Redis frontier, e.g. 1,2,4")
     args = ap.parse_args()
     if args.families:
         mixed()
         return
     site, entries = build(args.hosts, args.reports)
-    settings = {"CONCURRENT_REQUESTS": 64, "CONCURRENT_REQUESTS_PER_DOMAIN": 2, "DOWNLOAD_TIMEOUT": 30,
-                "NIANBAO_PROGRESS_INTERVAL": 10.0}
+    if args.workers:
+        counts = [int(n) for n in args.workers.split(",")]
+        print(f"crawl bench, shared frontier: {args.hosts} hosts x {args.reports} reports, workers {counts} "
+              f"({os.cpu_count()} cores)", flush=True)
+        with_workers(site, entries, counts, args.hosts * args.reports)
+        return
+    settings = SETTINGS
     with tempfile.TemporaryDirectory() as tmp, serve_portals(site=site) as server:
         start = time.monotonic()
         stats = crawl(entries, Path(tmp) / "bench.db", allow_private_hosts=True, host_map=server.host_map,

@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--registry")
     ap.add_argument("--max-pages", type=int)
     ap.add_argument("--shard", help="K/N: this machine's share of the entry points (by host)")
+    ap.add_argument("--frontier", help="redis://HOST:PORT/DB: work on the shared frontier there (crawler/frontier.py)")
+    ap.add_argument("--worker-id", help="this worker's name on the frontier (default: host name and --db stem)")
     ap.add_argument("--allow-private-hosts", action="store_true")
     ap.add_argument("--host-map", help="JSON object hostname → 127.0.0.1:port")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=JSON", help="a Scrapy setting (JSON value)")
@@ -36,6 +38,19 @@ def main(argv: list[str] | None = None) -> int:
             settings.set(name, json.loads(value), priority="cmdline")
         except ValueError:
             settings.set(name, value, priority="cmdline")
+    if args.frontier:
+        if args.shard:
+            print("nianbao crawl: --shard and --frontier exclude each other: the frontier shares the work itself",
+                  file=sys.stderr)
+            return 2
+        from crawler.frontier_settings import reach_frontier, use_frontier
+
+        try:
+            use_frontier(settings, args.frontier, args.worker_id)
+            reach_frontier(args.frontier)
+        except ValueError as exc:
+            print(f"nianbao crawl: {exc}", file=sys.stderr)
+            return 2
     from archive import ArchiveBusy, ArchiveVersionError
     from archive.lock import WriterLock
     from archive.schema import check_archive_file

@@ -58,9 +58,14 @@ class CrawlStats:
 
 def command(entry_urls: Sequence[str], db_path: str | Path, *, allow_private_hosts: bool = False,
             host_map: dict[str, str] | None = None, max_pages: int | None = None, registry: str | None = None,
-            settings: dict[str, Any] | None = None, stats_file: str | Path | None = None) -> list[str]:
-    """The child command line for one crawl."""
+            settings: dict[str, Any] | None = None, stats_file: str | Path | None = None,
+            frontier: str | None = None, worker_id: str | None = None) -> list[str]:
+    """The child command line for one crawl (a worker on the shared frontier at `frontier`, if given)."""
     cmd = [sys.executable, "-m", "crawler.main", "--db", str(db_path), *entry_urls]
+    if frontier:
+        cmd += ["--frontier", frontier]
+    if worker_id:
+        cmd += ["--worker-id", worker_id]
     if registry:
         cmd += ["--registry", registry]
     if max_pages:
@@ -85,7 +90,7 @@ def spawn(cmd: list[str], **popen: Any) -> subprocess.Popen[str]:
 def crawl(entry_urls: Sequence[str], db_path: str | Path, *, allow_private_hosts: bool = False,
           host_map: dict[str, str] | None = None, max_pages: int | None = None, registry: str | None = None,
           settings: dict[str, Any] | None = None, progress: Callable[[dict[str, Any]], None] | None = None,
-          timeout: float | None = None) -> CrawlStats:
+          timeout: float | None = None, frontier: str | None = None, worker_id: str | None = None) -> CrawlStats:
     """Crawl entry_urls (or the registry) into the archive at db_path and return the totals.
 
     progress, if given, is called with the running totals (pages, reports, attachments, errors,
@@ -94,7 +99,7 @@ def crawl(entry_urls: Sequence[str], db_path: str | Path, *, allow_private_hosts
     with tempfile.TemporaryDirectory(prefix="nianbao-crawl-") as tmp:
         cmd = command(entry_urls, db_path, allow_private_hosts=allow_private_hosts, host_map=host_map,
                       max_pages=max_pages, registry=registry, settings=settings,
-                      stats_file=Path(tmp) / "stats.json")
+                      stats_file=Path(tmp) / "stats.json", frontier=frontier, worker_id=worker_id)
         with tempfile.TemporaryFile("w+", encoding="utf-8") as err:
             child = spawn(cmd, stdout=subprocess.PIPE, stderr=err)
             summary: dict[str, Any] = {}

@@ -88,3 +88,10 @@ NIANBAO_COMPARE_LISTS = True
 NIANBAO_PROGRESS_INTERVAL = 5.0
 NIANBAO_PROGRESS_JSON = False
 NIANBAO_STATS_FILE = None
+# Shared frontier (`--frontier redis://…`, crawler/frontier.py): key prefix of the crawl in Redis, how long a
+# dead worker's hosts and requests stay leased before another worker takes them (seconds), worker name.
+NIANBAO_FRONTIER = None
+NIANBAO_FRONTIER_KEY = "nianbao"
+NIANBAO_FRONTIER_LEASE = 30.0
+NIANBAO_FRONTIER_HOST_TURN = 60.0  # seconds a worker keeps a host while other workers are alive
+NIANBAO_FRONTIER_WORKER = None

@@ -342,7 +342,10 @@ def _archive_totals(db_path: Path) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=DEFAULT_PORT, show_default=True)
 @click.option("--no-serve", is_flag=True, help="Build the archive, then stop (for scripts and tests).")
-def demo_cmd(db_path: Path, host: str, port: int, no_serve: bool) -> None:
+@click.option("--workers", type=click.IntRange(1, 16), default=1, show_default=True,
+              help="Crawl with this many workers on a shared Redis frontier (a redis-server of its own), "
+                   "then merge their parts.")
+def demo_cmd(db_path: Path, host: str, port: int, no_serve: bool, workers: int) -> None:
     """Start the fixture portals on loopback, crawl them, archive the bundled samples, and serve the site."""
     import shutil
 
@@ -353,7 +356,12 @@ def demo_cmd(db_path: Path, host: str, port: int, no_serve: bool) -> None:
     db_path.unlink(missing_ok=True)
     shutil.rmtree(default_raw_root(db_path), ignore_errors=True)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    crawl_fixture_portals(db_path)
+    if workers > 1:
+        from nianbao.demo_workers import crawl_with_workers
+
+        crawl_with_workers(db_path, workers)
+    else:
+        crawl_fixture_portals(db_path)
     files = sample_files()
     click.echo(f"demo: archiving the {len(files)} sample reports in samples/ …", err=True)
     for path, _status, message in add_files(db_path, files):

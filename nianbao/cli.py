@@ -326,6 +326,11 @@ from nianbao.findings_cmd import findings_cmd  # noqa: E402
 
 main.add_command(findings_cmd)
 
+# --- the shared crawl frontier (issue 18): frontier; it lives in frontier_cmd.py ------------------------
+from nianbao.frontier_cmd import frontier_command  # noqa: E402
+
+main.add_command(frontier_command)
+
 
 if __name__ == "__main__":
     main(prog_name="nianbao")

@@ -22,12 +22,16 @@ import click
 @click.option("--max-pages", type=int, help="Stop after this many responses.")
 @click.option("--shard", metavar="K/N", help="Crawl share K of N (by host) when N machines share the registry; "
               "put the archives together with `nianbao merge`.")
+@click.option("--frontier", metavar="redis://HOST:PORT/DB", help="Work on the shared frontier in this Redis: any "
+              "number of workers on any number of machines share one queue; each writes its own --db part.")
+@click.option("--worker-id", help="This worker's name on the frontier (default: host name and --db stem; a "
+              "restart under the same name takes back what the killed run had taken).")
 @click.option("--allow-private-hosts", is_flag=True, help="Allow loopback/private addresses (fixtures, demo).")
 @click.option("--host-map", help='JSON {"host": "127.0.0.1:port"}: send these hostnames to a local server.')
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting (value as JSON).")
 def crawl_command(entry_urls: tuple[str, ...], registry: str | None, db_path: str, max_pages: int | None,
-                  shard: str | None, allow_private_hosts: bool, host_map: str | None,
-                  overrides: tuple[str, ...]) -> None:
+                  shard: str | None, frontier: str | None, worker_id: str | None, allow_private_hosts: bool,
+                  host_map: str | None, overrides: tuple[str, ...]) -> None:
     """Crawl portals for annual reports into the archive at --db (polite: robots, 2 per host, delays).
 
     Exit 0 when done, 2 on a usage error or an archive another process writes, 3 when done but
@@ -45,6 +49,10 @@ def crawl_command(entry_urls: tuple[str, ...], registry: str | None, db_path: st
         argv += ["--max-pages", str(max_pages)]
     if shard:
         argv += ["--shard", shard]
+    if frontier:
+        argv += ["--frontier", frontier]
+    if worker_id:
+        argv += ["--worker-id", worker_id]
     if allow_private_hosts:
         argv.append("--allow-private-hosts")
     if host_map:
