@@ -367,16 +367,27 @@ SELECT r.id AS report_id, r.agency, r.year, r.agency_id, r.agency_code, r.provin
 FROM reports r LEFT JOIN cells c ON c.report_id = r.id
 WHERE r.is_current = 1
 GROUP BY r.id""",
+    # The coverage ledger joined in: every year a body has published, with its figures and status, and
+    # every year since that it has not (status missing, figures empty), as the findings pass judged them.
     "agency_years": """
-SELECT agency_id, (SELECT a.name FROM agencies a WHERE a.id = agency_id) AS agency, year, agency_code, province,
-  city, county, level, count(*) AS reports,
-  sum(requests_new) AS requests_new, sum(requests_handled) AS requests_handled,
-  sum(granted) AS granted, sum(denied) AS denied, sum(reviews) AS reviews, sum(lawsuits) AS lawsuits,
-  sum(licences) AS licences, sum(penalties) AS penalties, sum(fees_wan_yuan) AS fees_wan_yuan,
-  sum(checks_failed) AS checks_failed
-FROM report_figures
-WHERE agency_id IS NOT NULL
-GROUP BY agency_id, year""",
+WITH published AS (
+  SELECT agency_id, year, agency_code, province, city, county, level, count(*) AS reports,
+    sum(requests_new) AS requests_new, sum(requests_handled) AS requests_handled,
+    sum(granted) AS granted, sum(denied) AS denied, sum(reviews) AS reviews, sum(lawsuits) AS lawsuits,
+    sum(licences) AS licences, sum(penalties) AS penalties, sum(fees_wan_yuan) AS fees_wan_yuan,
+    sum(checks_failed) AS checks_failed
+  FROM report_figures WHERE agency_id IS NOT NULL GROUP BY agency_id, year
+)
+SELECT p.agency_id, (SELECT a.name FROM agencies a WHERE a.id = p.agency_id) AS agency, p.year, p.agency_code,
+  p.province, p.city, p.county, p.level, p.reports, p.requests_new, p.requests_handled, p.granted, p.denied,
+  p.reviews, p.lawsuits, p.licences, p.penalties, p.fees_wan_yuan, p.checks_failed,
+  coalesce(c.status, 'found') AS status, c.deadline, c.days_late
+FROM published p LEFT JOIN coverage c ON c.agency_key = p.agency_id AND c.year = p.year
+UNION ALL
+SELECT c.agency_key, coalesce(a.name, c.agency), c.year, a.code, coalesce(a.province, c.province), a.city,
+  a.county, a.level, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.status, c.deadline, NULL
+FROM coverage c LEFT JOIN agencies a ON a.id = c.agency_key
+WHERE NOT EXISTS (SELECT 1 FROM published p WHERE p.agency_id = c.agency_key AND p.year = c.year)""",
     **FINDINGS_VIEWS,
     "failed_checks": """
 SELECT k.report_id, r.agency, r.year, r.province, k.rule, l.label AS rule_label, k.detail

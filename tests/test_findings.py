@@ -78,6 +78,10 @@ def test_coverage_ledger(tmp_path: Path) -> None:
     rows = con.execute("SELECT year, status, days_late FROM coverage ORDER BY year").fetchall()
     # 2024's report is due by 31 January 2025: not yet missing on 15 January
     assert rows == [(2021, "found", -11), (2022, "missing", None), (2023, "late", 5), (2024, "not_due", None)]
+    # the same ledger in agency_years, one row per year since the first report, figures only where found
+    years = con.execute("SELECT year, status, reports, requests_new IS NOT NULL FROM agency_years "
+                        "ORDER BY year").fetchall()
+    assert years == [(2021, "found", 1, 1), (2022, "missing", 0, 0), (2023, "late", 1, 1), (2024, "not_due", 0, 0)]
 
 
 def _carried(over: dict[str, int] | None = None, forward: dict[str, int] | None = None):
