@@ -238,13 +238,15 @@ def test_abort_in_a_worker_is_the_documents_reason_and_the_pool_goes_on() -> Non
 
 
 def _noise_png() -> bytes:
-    """Black and white noise: the OCR detector works hard on it, and finds no report."""
+    """Black and white noise: the OCR detector works hard on it (about 7 s of CPU here at 2400×1800, far
+    past the 1 s limit of the test below; 1200×900 took 1.0–1.6 s and sometimes slipped under it), and
+    finds no report."""
     import random
 
     from PIL import Image
 
     rng = random.Random(20)
-    img = Image.frombytes("1", (1200, 900), rng.randbytes(1200 * 900 // 8))
+    img = Image.frombytes("1", (2400, 1800), rng.randbytes(2400 * 1800 // 8))
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
