@@ -74,11 +74,19 @@ def build(hosts: int, reports: int) -> tuple[Site, list[str]]:
     return site, entries
 
 
+MODES: list[tuple[str, dict[str, object]]] = [
+    ("dialects on", {}), ("dialects off", {"NIANBAO_DIALECTS": False}),
+    # the same walk without the browser: the wall-time difference is what the rendered pages cost
+    ("dialects off, no browser", {"NIANBAO_DIALECTS": False, "NIANBAO_BROWSER": False})]
+
+
 def mixed() -> None:
-    """One crawl of all sixteen fixture portals per mode; recall and precision per portal."""
+    """One crawl of all sixteen fixture portals per mode; recall and precision per portal, and the share of
+    list pages rendered in the browser with what a rendered page costs."""
     import json
 
-    for mode, extra in (("dialects on", {}), ("dialects off", {"NIANBAO_DIALECTS": False})):
+    walls: dict[str, tuple[float, int]] = {}  # mode → (wall seconds, pages rendered)
+    for mode, extra in MODES:
         with tempfile.TemporaryDirectory() as tmp, serve_portals(ALL_PORTALS, scale=0.5) as server:
             feed = Path(tmp) / "items.jl"
             settings = {"DOWNLOAD_TIMEOUT": 2, "DOWNLOAD_SLOTS": {"www.f6-prov.gov.cn": {"delay": 0.25}},
@@ -102,6 +110,14 @@ def mixed() -> None:
             total, found_all = total + len(t["reports"]), found_all + found
             print(f"  {name:>3}: {found}/{len(t['reports'])} reports, {decoys} decoys emitted, {asked} requests")
         print(f"  all: {found_all}/{total} true reports found")
+        lists = sum(c["list_pages"] for c in stats.coverage.values())
+        rendered = sum(c["found_by"].get("browser", 0) for c in stats.coverage.values())
+        walls[mode] = (elapsed, rendered)
+        print(f"  browser: {rendered} of {lists} list pages rendered ({rendered / max(lists, 1):.1%})")
+    (with_browser, rendered), (without, _) = walls["dialects off"], walls["dialects off, no browser"]
+    if rendered:
+        print(f"browser cost, dialects off: {with_browser - without:+.1f} s wall for {rendered} rendered pages, "
+              f"{(with_browser - without) / rendered:+.1f} s a page (the same crawl with and without the browser)")
 
 
 SETTINGS = {"CONCURRENT_REQUESTS": 64, "CONCURRENT_REQUESTS_PER_DOMAIN": 2, "DOWNLOAD_TIMEOUT": 30,
