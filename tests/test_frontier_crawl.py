@@ -69,8 +69,10 @@ def outcome(db: Path) -> dict[str, Any]:
     """What a reader of the archive sees: current reports with their cells and documents, blocked hosts."""
     con = sqlite3.connect(db)
     try:
-        reports = con.execute("SELECT page_url, title, year, agency, document, cells FROM reports WHERE is_current "
-                              "ORDER BY page_url").fetchall()
+        # one row counted per report; which of its URLs is that row is its first sighting, which depends on
+        # which worker fetched it first: the URLs are compared as `sources`, the counted reports without them
+        reports = con.execute("SELECT title, year, agency, document, cells FROM reports WHERE is_current "
+                              "ORDER BY agency, year, title, document").fetchall()
         sources = [row[0] for row in con.execute("SELECT page_url FROM report_sources")]
         documents = dict(con.execute("SELECT sha256, parse_status FROM documents").fetchall())
         blocked = {row[0] for row in con.execute("SELECT host FROM blocked")}
