@@ -107,6 +107,23 @@ class WorkerFailure(Exception):
         self.kind = kind
 
 
+WORKER_PEAK_MB = 1200  # the largest parse worker measured (OCR of a page at the render cap): bench/hostile.py
+
+
+def default_jobs() -> int:
+    """Parse workers by default: one per core this process may run on, but no more than the machine's
+    memory holds at a worker's measured peak (each may reach `Limits.memory_mb` of address space; few do)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        memory_mb = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // (1024 * 1024)
+    except (AttributeError, OSError, ValueError):
+        return cores
+    return max(1, min(cores, memory_mb // WORKER_PEAK_MB))
+
+
 class WorkerParser:
     """parse_report's signature, run in a worker kept for the next call: ParseError as in-process,
     WorkerFailure for a limit or a crash. `close()` ends the worker (the CLI's commands do, on exit)."""
