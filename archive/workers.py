@@ -96,7 +96,7 @@ class Outcome:
     kind: Kind
     report: Report | None = None
     error: str | None = None
-    seconds: float = 0.0
+    seconds: float = 0.0  # the parse in its worker (not counting a reply waiting to be read); else dispatch to end
 
 
 class WorkerFailure(Exception):
@@ -105,6 +105,23 @@ class WorkerFailure(Exception):
     def __init__(self, message: str, kind: Kind) -> None:
         super().__init__(message)
         self.kind = kind
+
+
+WORKER_PEAK_MB = 1200  # the largest parse worker measured (OCR of a page at the render cap): bench/hostile.py
+
+
+def default_jobs() -> int:
+    """Parse workers by default: one per core this process may run on, but no more than the machine's
+    memory holds at a worker's measured peak (each may reach `Limits.memory_mb` of address space; few do)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        memory_mb = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // (1024 * 1024)
+    except (AttributeError, OSError, ValueError):
+        return cores
+    return max(1, min(cores, memory_mb // WORKER_PEAK_MB))
 
 
 class WorkerParser:
@@ -235,7 +252,7 @@ class _Worker:
             return False
         return True
 
-    def read_reply(self) -> tuple[Kind, Any] | None:
+    def read_reply(self) -> tuple[Kind, Any, float] | None:
         """Read what is available; the reply once complete. EOFError when the worker has gone."""
         chunk = os.read(self.fileno(), 1 << 20)
         if not chunk:
@@ -246,7 +263,7 @@ class _Worker:
         (size,) = _HEADER.unpack_from(self.buf)
         if len(self.buf) < _HEADER.size + size:
             return None
-        reply: tuple[Kind, Any] = pickle.loads(bytes(self.buf[_HEADER.size:_HEADER.size + size]))
+        reply: tuple[Kind, Any, float] = pickle.loads(bytes(self.buf[_HEADER.size:_HEADER.size + size]))
         del self.buf[:_HEADER.size + size]
         return reply
 
@@ -339,7 +356,11 @@ class ParsePool:
 
     def close(self) -> None:
         if os.getpid() == self.owner:
-            for worker in self._idle + self._busy:
+            workers = self._idle + self._busy
+            for worker in workers:  # all told first, so they exit together, not one 0.2 s wait after another
+                with contextlib.suppress(OSError):
+                    worker.stdin.close()
+            for worker in workers:
                 worker.close()
         self._idle, self._busy = [], []
         self._queue.clear()
@@ -401,7 +422,8 @@ class ParsePool:
         if job.key in self._orphans:
             self._orphans.discard(job.key)
         else:
-            self._done[job.key] = replace(outcome, seconds=time.monotonic() - job.started if job.started else 0.0)
+            elapsed = time.monotonic() - job.started if job.started else 0.0
+            self._done[job.key] = replace(outcome, seconds=outcome.seconds or elapsed)
         worker.job = None
         if worker in self._busy:
             self._busy.remove(worker)
@@ -427,11 +449,11 @@ class ParsePool:
                 continue
             if reply is None:
                 continue
-            kind, payload = reply
+            kind, payload, seconds = reply
             if kind == "ok":
-                self._finish(worker, job, Outcome("ok", report=payload), keep=True)
+                self._finish(worker, job, Outcome("ok", report=payload, seconds=seconds), keep=True)
             else:  # the worker exits after a MemoryError: its heap is not to be trusted
-                self._finish(worker, job, Outcome(kind, error=str(payload)), keep=kind != "limit")
+                self._finish(worker, job, Outcome(kind, error=str(payload), seconds=seconds), keep=kind != "limit")
         now = time.monotonic()
         for worker in [w for w in self._busy if w.deadline <= now]:
             assert worker.job is not None
@@ -507,6 +529,7 @@ def serve() -> None:
         soft = int(used.ru_utime + used.ru_stime) + cpu_s + 1
         resource.setrlimit(resource.RLIMIT_CPU, (soft, resource.RLIM_INFINITY))
         fatal = False
+        start = time.monotonic()
         try:
             reply: tuple[str, Any] = ("ok", parse_report(data, content_type=content_type, url=url))
         except ParseError as exc:
@@ -522,10 +545,11 @@ def serve() -> None:
             else:
                 reply = ("bug", f"parser failed: {type(exc).__name__}: {exc}")
         del data, job
+        elapsed = time.monotonic() - start
         try:
-            _send(replies, reply)
+            _send(replies, (*reply, elapsed))
         except MemoryError:
-            _send(replies, ("limit", f"parse stopped: over its memory limit ({hello['memory_mb']} MB)"))
+            _send(replies, ("limit", f"parse stopped: over its memory limit ({hello['memory_mb']} MB)", elapsed))
             fatal = True
         if fatal:
             return

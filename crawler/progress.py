@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from twisted.internet import task
 
-from crawler.failures import BUDGET, PRIVATE, RETRY_AFTER, failure_counts, incomplete
 from crawler.coverage import coverage, coverage_table
+from crawler.failures import BUDGET, PRIVATE, RETRY_AFTER, failure_counts, incomplete
 
 if TYPE_CHECKING:
     from scrapy import Spider

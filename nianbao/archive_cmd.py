@@ -82,11 +82,18 @@ def _parse_limits(jobs: int, timeout: float | None, memory: int | None, cpu: int
         _fail(str(exc), EXIT_USAGE)
 
 
+def _default_jobs() -> int:
+    from archive.workers import default_jobs
+
+    return default_jobs()
+
+
 def limit_options(command: Callable[..., None]) -> Callable[..., None]:
     """--jobs and the per-document limits of the parse workers (archive/workers.py)."""
     for option in reversed([
-        click.option("--jobs", "-j", type=int, default=1, show_default=True,
-                     help="Documents parsed at once, each in a worker process of its own."),
+        click.option("--jobs", "-j", type=int, default=_default_jobs, show_default="the number of cores",
+                     help="Documents parsed at once, each in a worker process of its own "
+                          "(by default one per core, fewer if memory would not hold them)."),
         click.option("--parse-timeout", type=float, default=None,
                      help="Wall-clock seconds a document may take (default 1800; env NIANBAO_PARSE_TIMEOUT_S)."),
         click.option("--parse-memory", type=int, default=None,

@@ -252,6 +252,18 @@ def _noise_png() -> bytes:
     return buf.getvalue()
 
 
+@pytest.mark.parametrize(("cores", "memory_gb", "jobs"), [(2, 24, 2), (16, 64, 16), (16, 8, 6), (4, 1, 1)])
+def test_default_jobs_is_the_cores_that_memory_holds(monkeypatch: pytest.MonkeyPatch, cores: int, memory_gb: int,
+                                                     jobs: int) -> None:
+    """One worker per core, but no more than the machine's memory holds at a worker's measured peak."""
+    from archive import workers
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cores)))
+    sizes = {"SC_PHYS_PAGES": memory_gb * 1024 * 256, "SC_PAGE_SIZE": 4096}
+    monkeypatch.setattr(os, "sysconf", lambda name: sizes[name])
+    assert workers.default_jobs() == jobs
+
+
 def test_pool_of_two_gives_each_document_its_own_outcome() -> None:
     """Documents submitted ahead to two workers, one of which dies on the way: results taken in order."""
     limits = Limits(memory_mb=1024, caps={"sheet_cells": 1e12})
@@ -494,3 +506,45 @@ def test_add_and_rebuild_go_on_past_a_document_that_kills_its_worker(tmp_path: P
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "3 report versions, 2 sources unreadable" in rebuilt.stdout
     assert _archive_state(db) == (reports, errors)
+
+
+def test_rebuild_with_two_jobs_makes_the_rows_of_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parsing ahead in two workers changes when a document is parsed, never what is stored: text, HTML,
+    DOCX and PDF reports around a file that kills its worker and one that is no report give the same
+    reports, sections, cells, checks, flags and documents' outcomes with `--jobs 2` as with `--jobs 1`,
+    which are those `add` stored."""
+    import random
+    import shutil
+
+    from tests import formatgen, reportgen
+    from tests.dbrows import differences, rows
+    from tests.shared import CORPUS
+
+    need_shared()
+    monkeypatch.setenv("NIANBAO_CAP_SHEET_CELLS", "1e12")
+    generated = [reportgen.sample(random.Random(seed)) for seed in range(4)]
+    inputs = [("r0.txt", SAMPLES[0].read_bytes()), ("far-cells.xlsx", gen.far_cells_xlsx()),
+              ("fill.docx", formatgen.fill_template(3).docx), ("hongze.pdf", (CORPUS / "hongze-2023.pdf").read_bytes()),
+              ("r1.txt", SAMPLES[1].read_bytes()), ("notes.txt", "会议纪要：本周无事项。".encode()),
+              ("page.html", (REPO / "samples" / "shuyang-fgj-2023.html").read_bytes()),
+              *[(f"g{k}.{'html' if r.content_type.startswith('text/html') else 'txt'}", r.data)
+                for k, r in enumerate(generated)]]
+    files = []
+    for name, data in inputs:
+        (tmp_path / name).write_bytes(data)
+        files.append(str(tmp_path / name))
+    added = tmp_path / "added.db"
+    assert _cli("add", *files, "--db", str(added), "--raw-root", str(tmp_path / "raw"), "--jobs", "1").exit_code == 1
+    for jobs in (1, 2):
+        db = tmp_path / f"jobs{jobs}.db"
+        shutil.copy(added, db)
+        rebuilt = _cli("rebuild", "--db", str(db), "--raw-root", str(tmp_path / "raw"), "--jobs", str(jobs))
+        assert rebuilt.exit_code == 0, rebuilt.output
+        assert f"{len(inputs) - 2} report versions, 2 sources unreadable" in rebuilt.stdout
+    assert differences(tmp_path / "jobs1.db", tmp_path / "jobs2.db") == {}
+    assert differences(added, tmp_path / "jobs2.db") == {}
+    assert len(rows(added, "cells")) > 1000
+    failed = {url.rsplit("/", 1)[1]: error for url, status, error in
+              ((r[1], r[10], r[11]) for r in rows(tmp_path / "jobs2.db", "documents")) if status == "failed"}
+    assert failed.keys() == {"far-cells.xlsx", "notes.txt"}
+    assert failed["far-cells.xlsx"].startswith("parser process aborted (signal 6)")
