@@ -69,7 +69,7 @@ def check_archive_file(path: str | Path) -> None:
 TABLES_SQL = """
 CREATE TABLE IF NOT EXISTS documents (
     sha256 TEXT PRIMARY KEY,          -- of the raw bytes; the blob is raw/<sha[:2]>/<sha>
-    url TEXT,                         -- first URL it was fetched from (file:// for `nianbao add`)
+    url TEXT,                         -- first URL it was fetched from (local:<digest>/<name> for `nianbao add`)
     final_url TEXT,                   -- after redirects
     content_type TEXT,                -- from the response headers, as sent
     size INTEGER,                     -- bytes
