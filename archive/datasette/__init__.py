@@ -2,10 +2,10 @@
 
 This package is the Datasette plugin that pyproject's `datasette` entry point names. Its hooks are
 written in plugins/nianbao_site.py (CSV downloads: plugins/nianbao_downloads.py) and re-exported
-here: registered as a package, the plugin brings
-its `templates/` along (Datasette looks for that folder beside a plugin package), so a plain
-`datasette` command in an environment with this project installed serves the report pages too,
-without --plugins-dir or --template-dir.
+here: registered as a package, the plugin brings its `templates/` along (Datasette looks for that
+folder beside a plugin package: the report pages, and Datasette's table/query pages in Chinese), so a
+plain `datasette` command in an environment with this project installed serves them too, without
+--plugins-dir or --template-dir.
 """
 
 from archive.datasette.plugins.nianbao_downloads import asgi_wrapper
