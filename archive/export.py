@@ -49,35 +49,47 @@ def _cell(row: sqlite3.Row) -> dict[str, Any]:
     return out
 
 
+REPORT_SQL = "SELECT r.*, d.first_fetched_at FROM reports r LEFT JOIN documents d ON d.sha256 = r.document "
+
+
 def report_documents(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
     """Contract dicts for every current report, in a stable order (agency, year, id)."""
     conn.row_factory = sqlite3.Row
-    reports = conn.execute(
-        "SELECT r.*, d.first_fetched_at FROM reports r LEFT JOIN documents d ON d.sha256 = r.document "
-        "WHERE r.is_current = 1 ORDER BY r.agency, r.year, r.id").fetchall()
-    for r in reports:
-        rid = r["id"]
-        tables: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
-        for c in conn.execute("SELECT * FROM cells WHERE report_id = ? ORDER BY seq", [rid]):
-            tables.setdefault(c["tbl"], []).append(_cell(c))
-        doc = {
-            "title": r["title"], "agency": r["agency"], "year": r["year"], "published": r["published"],
-            "template": r["template"], "script": r["script"],
-            "sections": [{"number": s["number"], "kind": s["kind"], "heading": s["heading"], "text": s["text"]}
-                         for s in conn.execute("SELECT * FROM sections WHERE report_id = ? ORDER BY seq", [rid])],
-            "tables": tables,
-            "checks": [{"rule": k["rule"], "ok": bool(k["ok"]), "detail": k["detail"]}
-                       for k in conn.execute("SELECT * FROM checks WHERE report_id = ? ORDER BY rowid", [rid])],
-            "source": {"format": r["source_format"], "reader": r["reader"], "ocr": bool(r["ocr"])},
-            "warnings": json.loads(r["warnings"] or "[]"),
-            "report_id": rid, "version": r["version"], "url": r["page_url"], "document": r["document"],
-            "fetched_at": r["first_fetched_at"],
-            **{k: r[k] for k in AGENCY_KEYS}, "sightings": sightings(conn, rid),
-            "flags": [_flag(f) for f in conn.execute(
-                "SELECT code, detail, other_report_id, evidence FROM flags WHERE report_id = ? ORDER BY code, seq",
-                [rid])],
-        }
-        yield doc
+    for r in conn.execute(REPORT_SQL + "WHERE r.is_current = 1 ORDER BY r.agency, r.year, r.id").fetchall():
+        yield _document(conn, r)
+
+
+def report_document(conn: sqlite3.Connection, report_id: str) -> dict[str, Any] | None:
+    """The contract dict of one report version (current or not), as the export writes it; None if unknown.
+    Sets conn.row_factory to sqlite3.Row (a caller sharing the connection restores its own)."""
+    conn.row_factory = sqlite3.Row
+    r = conn.execute(REPORT_SQL + "WHERE r.id = ?", [report_id]).fetchone()
+    return None if r is None else _document(conn, r)
+
+
+def _document(conn: sqlite3.Connection, r: sqlite3.Row) -> dict[str, Any]:
+    """One report row and its sections, cells, checks, sightings and flags as one contract dict."""
+    rid = r["id"]
+    tables: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
+    for c in conn.execute("SELECT * FROM cells WHERE report_id = ? ORDER BY seq", [rid]):
+        tables.setdefault(c["tbl"], []).append(_cell(c))
+    return {
+        "title": r["title"], "agency": r["agency"], "year": r["year"], "published": r["published"],
+        "template": r["template"], "script": r["script"],
+        "sections": [{"number": s["number"], "kind": s["kind"], "heading": s["heading"], "text": s["text"]}
+                     for s in conn.execute("SELECT * FROM sections WHERE report_id = ? ORDER BY seq", [rid])],
+        "tables": tables,
+        "checks": [{"rule": k["rule"], "ok": bool(k["ok"]), "detail": k["detail"]}
+                   for k in conn.execute("SELECT * FROM checks WHERE report_id = ? ORDER BY rowid", [rid])],
+        "source": {"format": r["source_format"], "reader": r["reader"], "ocr": bool(r["ocr"])},
+        "warnings": json.loads(r["warnings"] or "[]"),
+        "report_id": rid, "version": r["version"], "url": r["page_url"], "document": r["document"],
+        "fetched_at": r["first_fetched_at"],
+        **{k: r[k] for k in AGENCY_KEYS}, "sightings": sightings(conn, rid),
+        "flags": [_flag(f) for f in conn.execute(
+            "SELECT code, detail, other_report_id, evidence FROM flags WHERE report_id = ? ORDER BY code, seq",
+            [rid])],
+    }
 
 
 def _flag(row: sqlite3.Row) -> dict[str, Any]:

@@ -69,7 +69,7 @@ def check_archive_file(path: str | Path) -> None:
 TABLES_SQL = """
 CREATE TABLE IF NOT EXISTS documents (
     sha256 TEXT PRIMARY KEY,          -- of the raw bytes; the blob is raw/<sha[:2]>/<sha>
-    url TEXT,                         -- first URL it was fetched from (file:// for `nianbao add`)
+    url TEXT,                         -- first URL it was fetched from (local:<digest>/<name> for `nianbao add`)
     final_url TEXT,                   -- after redirects
     content_type TEXT,                -- from the response headers, as sent
     size INTEGER,                     -- bytes
@@ -326,7 +326,7 @@ FROM (SELECT r.id, r.level, r.year, {_RATE_INPUTS}
 GROUP BY level, year""",
     "report_flags": """
 SELECT f.report_id, r.agency, r.year, r.province, r.level, f.code, l.label AS code_label, f.seq, f.detail,
-  f.other_report_id, o.agency AS other_agency, o.year AS other_year, f.evidence
+  f.other_report_id, o.agency AS other_agency, o.year AS other_year, f.evidence, r.page_url
 FROM flags f JOIN reports r ON r.id = f.report_id JOIN flag_codes l ON l.code = f.code
 LEFT JOIN reports o ON o.id = f.other_report_id""",
     "province_freshness": f"""
@@ -363,7 +363,7 @@ SELECT r.id AS report_id, r.agency, r.year, r.agency_id, r.agency_code, r.provin
   {_cell_sum("c.tbl = 'active_disclosure' AND c.row = 'licensing' AND c.col = 'decisions'")} AS licences,
   {_cell_sum("c.tbl = 'active_disclosure' AND c.row = 'penalty' AND c.col = 'decisions'")} AS penalties,
   {_cell_sum("c.tbl = 'active_disclosure' AND c.row = 'fees' AND c.col = 'amount'")} AS fees_wan_yuan,
-  r.checks_failed
+  r.checks_failed, r.page_url
 FROM reports r LEFT JOIN cells c ON c.report_id = r.id
 WHERE r.is_current = 1
 GROUP BY r.id""",

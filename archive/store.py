@@ -5,7 +5,8 @@ Interface (the crawler codes against it; `crawler/` imports `archive`, never the
     @dataclass(frozen=True)
     class Fetch:
         url: str; final_url: str; status: int | None  # None: no HTTP answer
-        headers: list[tuple[str, str]]      # response headers as received
+        headers: list[tuple[str, str]]      # response headers as received (stored with cookies and
+                                            # credentials redacted: archive/private.py)
         body: bytes; fetched_at: str        # ISO-8601 UTC
         method: str = "GET"; referer: str | None = None
         error: str | None = None            # a failed fetch: why (timeout, reset, …; crawler/failures.py)
@@ -57,6 +58,7 @@ from archive import rows as rowmaker
 from archive.agencies import identify
 from archive.identity import content_key, figures_key, publication_key
 from archive.lock import WriterLock
+from archive.private import redact_headers
 from archive.raw import RawStore, sha256_hex
 from archive.schema import ensure_db_shape
 from archive.workers import Outcome, ParsePool, shared_pool
@@ -198,7 +200,7 @@ class Archive:
             self.db["fetches"].upsert({  # type: ignore[union-attr]
                 "id": fetch_id(fetch, sha), "url": fetch.url, "final_url": fetch.final_url, "status": fetch.status,
                 "method": fetch.method, "referer": fetch.referer,
-                "headers": json.dumps([list(h) for h in fetch.headers], ensure_ascii=False),
+                "headers": json.dumps([list(h) for h in redact_headers(fetch.headers)], ensure_ascii=False),
                 "sha256": sha if stored or fetch.status == 304 else None, "fetched_at": fetch.fetched_at,
                 "etag": fetch.header("etag"), "last_modified": fetch.header("last-modified"), "content_type": ctype,
                 "error": fetch.error,
@@ -210,8 +212,8 @@ class Archive:
         runs out drops thousands of requests at once, and record_fetch's upsert costs 2 ms a row."""
         empty = sha256_hex(b"")
         rows = [(fetch_id(f, empty), f.url, f.final_url, f.status, f.method, f.referer,
-                 json.dumps([list(h) for h in f.headers], ensure_ascii=False), f.fetched_at, f.header("etag"),
-                 f.header("last-modified"), f.header("content-type"), f.error) for f in fetches]
+                 json.dumps([list(h) for h in redact_headers(f.headers)], ensure_ascii=False), f.fetched_at,
+                 f.header("etag"), f.header("last-modified"), f.header("content-type"), f.error) for f in fetches]
         with self.db.conn:
             self.db.conn.executemany(
                 "INSERT OR REPLACE INTO fetches (id, url, final_url, status, method, referer, headers, fetched_at, "

@@ -124,6 +124,7 @@ def add_files(db_path: Path, files: list[Path], *, raw_root: Path | None = None,
     """Archive local files as reports (one report per file); returns (file, status, message) each.
     With `jobs` > 1 the next files are parsed while one is stored (files are read a window ahead)."""
     from archive import Archive, Fetch
+    from archive.private import local_url
     from archive.workers import ParsePool
 
     results: dict[int, tuple[Path, str, str]] = {}
@@ -145,7 +146,7 @@ def add_files(db_path: Path, files: list[Path], *, raw_root: Path | None = None,
             if isinstance(body, str):
                 results[i] = (path, "failed", body)
                 continue
-            page_url = url or path.resolve().as_uri()
+            page_url = url or local_url(path, body)  # never the operator's folder (archive/private.py)
             ctype = _content_type(path)
             fetch = Fetch(url=page_url, final_url=page_url, status=200,
                           headers=[("Content-Type", ctype)] if ctype else [], body=body,
@@ -166,7 +167,7 @@ def add_files(db_path: Path, files: list[Path], *, raw_root: Path | None = None,
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
 @raw_option
-@click.option("--url", default=None, help="The page the file came from (default: the file's own file:// URL).")
+@click.option("--url", default=None, help="The page the file came from (default: local:<digest>/<name>, no folder).")
 @click.option("--agency", default=None, help="The reporting body, when the file does not name it.")
 @click.option("--year", type=int, default=None, help="The year covered, when the file does not say.")
 @limit_options

@@ -32,7 +32,7 @@ def test_add_export_rebuild(tmp_path: Path) -> None:
 
     code, out, _err = run("export", "--db", str(db))
     docs = [json.loads(line) for line in out.splitlines()]
-    assert code == 0 and len(docs) == len(seeds) and all(d["url"].startswith("file://") for d in docs)
+    assert code == 0 and len(docs) == len(seeds) and all(d["url"].startswith("local:") for d in docs)
     code, out, _err = run("export", "--db", str(db), "--format", "csv")
     assert code == 0 and out.splitlines()[0].startswith("report_id,agency,year")
 

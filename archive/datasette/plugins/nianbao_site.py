@@ -4,7 +4,8 @@
   search box then asks the per-character index for phrases, like the canned `search` query does.
 * `nianbao_fts(q)` and `unsegment(text)` for canned queries.
 * snippets are escaped, then only the <mark> highlighting is let through.
-* /-/report/<db>/<id>: one report with its sections and the three tables as printed.
+* /-/report/<db>/<id>: one report with its sections and the three tables as printed;
+  /-/report/<db>/<id>.json: the same report as the export's contract JSON (archive/export.py).
 * /-/raw/<db>/<sha256>: the archived file, sandboxed (no script of a saved page runs on this site).
 * one request cannot take gigabytes: every connection refuses values over MAX_VALUE_BYTES (SQLite's
   own length limit, so randomblob, zeroblob, printf widths, replace, group_concat, `||` all stop
@@ -26,6 +27,7 @@ from markupsafe import Markup, escape
 
 from archive.cjk import fts_query, unsegment
 from archive.datasette import layout
+from archive.export import report_document
 from archive.raw import RawStore, is_sha256
 from archive.store import default_raw_root
 
@@ -91,6 +93,7 @@ def render_cell(value: Any, column: str, table: str | None, database: str, datas
 def register_routes() -> list[tuple[str, Any]]:
     return [
         (r"^/-/report/(?P<database>[^/]+)/(?P<report_id>[0-9a-f]{16})$", report_page),
+        (r"^/-/report/(?P<database>[^/]+)/(?P<report_id>[0-9a-f]{16})\.json$", report_json),
         (r"^/-/raw/(?P<database>[^/]+)/(?P<sha>[0-9a-f]{64})$", raw_file),
         (r"^/-/compare/(?P<database>[^/]+)/(?P<report_id>[0-9a-f]{16})/(?P<other_id>[0-9a-f]{16})$", compare_page),
     ]
@@ -188,6 +191,27 @@ async def report_page(datasette: Any, request: Any) -> Response:
     }
     html = await datasette.render_template("nianbao_report.html", context, request=request)
     return Response.html(html)
+
+
+async def report_json(datasette: Any, request: Any) -> Response:
+    """One report in the contract's shape plus its provenance, exactly as `nianbao export` writes it."""
+    name, report_id = request.url_vars["database"], request.url_vars["report_id"]
+    db = _database(datasette, name)
+    if not await db.table_exists("reports") or not await db.table_exists("flags"):
+        raise NotFound(f"no archive {name}")  # an archive from before the findings: `nianbao rebuild` it
+
+    def one(conn: sqlite3.Connection) -> dict[str, Any] | None:
+        factory = conn.row_factory  # the size-capped rows of prepare_connection, put back for Datasette
+        try:
+            return report_document(conn, report_id)
+        finally:
+            conn.row_factory = factory
+
+    doc = await db.execute_fn(one)
+    if doc is None:
+        raise NotFound("no such report")
+    return Response(json.dumps(doc, ensure_ascii=False), content_type="application/json; charset=utf-8",
+                    headers={"Content-Disposition": f'inline; filename="{report_id}.json"'})
 
 
 async def _flags(db: Any, report_id: str) -> list[dict[str, Any]]:
