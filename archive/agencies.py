@@ -155,6 +155,14 @@ def agency_id(name: str, code: str | None, scope: str | None = None) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
+def registry_body(region_code: str | None) -> Agency | None:
+    """The government a registry portal of `region_code` belongs to (340000 → 安徽省人民政府), as the
+    register knows it: the same id a report naming that government gets. None for a code not in the table."""
+    if not region_code or region_code not in table():
+        return None
+    return identify(_government_of(region_code), region_code=region_code)
+
+
 def identify(printed: str | None, *, title: str | None = None, text: str | None = None,
              region_code: str | None = None, host: str | None = None) -> Agency | None:
     """The register's view of an agency named `printed` in a report (None when no name at all)."""

@@ -1,7 +1,7 @@
 """`nianbao rebuild`: re-parse every archived document with the current parser into a fresh database.
 
 Why a fresh file: the parser improves, and derived tables (reports, cells, FTS …) must never mix rows
-from two parser versions. Provenance (documents' fetch columns, fetches, report_sources, blocked) is
+from two parser versions. Provenance (documents' fetch columns, fetches, report_sources, blocked, registry_bodies) is
 copied; everything else is re-made by replaying each add_report call in the order first seen. The new
 file is written beside the old and swapped in with os.replace, so readers see the old or the new
 database, never half of one. Documents are parsed in `jobs` worker processes (archive/workers.py),
@@ -25,6 +25,7 @@ from archive.workers import Limits, ParsePool
 PROVENANCE = {
     "fetches": None,
     "blocked": None,
+    "registry_bodies": None,
     "documents": ["sha256", "url", "final_url", "content_type", "size", "first_fetched_at", "last_fetched_at"],
 }
 
@@ -80,6 +81,7 @@ def _rebuild(db_path: Path, raw_root: Path, progress: Callable[[int, int], None]
                 counts["failed" if outcome.status == "failed" else "reports"] += 1
                 if progress:
                     progress(n + 1, len(sources))
+            new.refresh_registry_bodies()  # registry bodies no replayed report named keep their row
             counts["flags"] = new.refresh_findings()
     except BaseException:
         tmp.unlink(missing_ok=True)
