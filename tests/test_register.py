@@ -3,12 +3,17 @@ before any report names it (reports 0), under the id a report naming it gets, an
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
+
+from scrapy.utils.test import get_crawler
 
 from archive import Archive
 from archive.agencies import identify, registry_body
 from archive.rebuild import rebuild
+from crawler.archive_link import archive_for
+from crawler.spiders.portals import PortalsSpider
 from tests.test_identity import _bytes, _generate, _page
 
 ANHUI = {"name": "安徽省", "entry": "https://www.ah.gov.cn/site/tpl/7931", "region_code": "340000"}
@@ -80,3 +85,27 @@ def test_a_body_not_in_the_registry_still_leaves_the_register_with_its_last_repo
         archive._refresh_agency(other.id)  # no report, not in the registry: no row
         archive._refresh_agency(anhui.id)  # no report, in the registry: its row stays
     assert [r[0] for r in _agencies(db)] == [anhui.id]
+
+
+def test_a_crawl_started_from_a_registry_registers_its_portals_governments(tmp_path: Path) -> None:
+    registry = tmp_path / "portals.yml"
+    registry.write_text(
+        "portals:\n"
+        "  - {name: 淮安市, entry: 'http://www.f1-city.gov.cn/nb/', region_code: '320800', level: city}\n"
+        "  - {name: 洪泽区, entry: 'http://www.f1-district.gov.cn/nb/', region_code: '320813', level: county}\n"
+        "  - {name: 国务院办公厅, entry: 'http://www.f1-central.gov.cn/', region_code: null, level: central}\n",
+        encoding="utf-8")
+    db = tmp_path / "crawl.db"
+    crawler = get_crawler(PortalsSpider, {"NIANBAO_DB": str(db)})
+    spider = PortalsSpider()
+    spider.crawler, spider.portals = crawler, PortalsSpider._portals(None, str(registry))
+
+    async def first_request() -> object:
+        return await anext(spider.start())
+
+    assert asyncio.run(first_request()) is not None
+    archive_for(crawler).close()
+    assert [(r[1], r[2], r[3], r[5], r[6]) for r in _agencies(db)] == [
+        ("淮安市人民政府", "320800", "地市级", "江苏省人民政府", 0),
+        ("淮安市洪泽区人民政府", "320813", "县级", "淮安市人民政府", 0)]
+    assert [r[0] for r in _agencies(db, "code = '320813'")] == [identify("洪泽区人民政府").id]  # type: ignore[union-attr]
