@@ -11,6 +11,7 @@ from scrapy.utils.test import get_crawler
 
 from archive import Archive
 from archive.agencies import identify, registry_body
+from archive.merge import merge
 from archive.rebuild import rebuild
 from crawler.archive_link import archive_for
 from crawler.spiders.portals import PortalsSpider
@@ -109,3 +110,20 @@ def test_a_crawl_started_from_a_registry_registers_its_portals_governments(tmp_p
         ("淮安市人民政府", "320800", "地市级", "江苏省人民政府", 0),
         ("淮安市洪泽区人民政府", "320813", "县级", "淮安市人民政府", 0)]
     assert [r[0] for r in _agencies(db, "code = '320813'")] == [identify("洪泽区人民政府").id]  # type: ignore[union-attr]
+
+
+def test_merged_parts_keep_their_registry_bodies_and_an_older_archive_rebuilds_without_them(tmp_path: Path) -> None:
+    part_a, part_b, into = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "all.db"
+    with Archive(part_a) as archive:
+        archive.register_bodies([ANHUI, BEIJING[0]])
+    with Archive(part_b) as archive:
+        archive.register_bodies([BEIJING[1]])
+    merge(into, [part_a, part_b])
+    assert [(r[1], r[6]) for r in _agencies(into)] == [("北京市人民政府", 0), ("安徽省人民政府", 0)]
+    with sqlite3.connect(into) as conn:
+        portals = conn.execute("SELECT portals FROM registry_bodies WHERE region_code = '110000'").fetchone()[0]
+    assert "北京市" in portals and "北京市共享平台 机构 110016" in portals, "both machines' portals"
+    with sqlite3.connect(part_b) as conn:  # an archive written before registry bodies were kept
+        conn.execute("DROP TABLE registry_bodies")
+    rebuild(part_b)
+    assert _count(part_b, "SELECT count(*) FROM registry_bodies") == 0 and _agencies(part_b) == []
