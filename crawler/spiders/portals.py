@@ -136,9 +136,10 @@ class PortalsSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         self._setup()
-        if self.crawler.settings.get("NIANBAO_DB"):  # the registry's governments join the agency register
-            archive_for(self.crawler).register_bodies(
-                {"name": p.name, "entry": p.entry, "region_code": p.region_code} for p in self.portals)
+        placed = [{"name": p.name, "entry": p.entry, "region_code": p.region_code}
+                  for p in self.portals if p.region_code]
+        if placed and self.crawler.settings.get("NIANBAO_DB"):  # the registry's governments join the register
+            archive_for(self.crawler).register_bodies(placed)
         for portal in self.portals:
             url = fetch_url(portal.entry)
             yield Request(url, callback=self.parse_list, errback=self.on_error, dont_filter=True,
