@@ -125,8 +125,27 @@ def _government_of(code: str) -> str:
     return f"{above or ''}{names[code]}人民政府"
 
 
-def _parent(name: str, kind: str, level: str | None, resolution: Resolution) -> str | None:
-    """The government a body answers to: its own place's for a department, the next one up for a government."""
+def _has_counties(code: str) -> bool:
+    """Whether a province or city has counties under it (东莞市 and 中山市 have none: towns answer to the city)."""
+    width = 2 if code.endswith("0000") else 4
+    return any(c[:width] == code[:width] and not c.endswith("00") for c in table())
+
+
+def _township_parent(place: Place, region_code: str | None) -> str | None:
+    """A township answers to a county. Placed only at a city or province (淮安市黄码乡人民政府), its county is
+    not in the name: the portal's region code names it when that county lies inside the placed division —
+    evidence for the parent only, never for the place; a portal elsewhere says nothing."""
+    if place.depth == "county" or not _has_counties(place.code):
+        return _government_of(place.code)
+    county = region_code if region_code and region_code in table() and not region_code.endswith("00") else None
+    width = 2 if place.depth == "province" else 4
+    return _government_of(county) if county and county[:width] == place.code[:width] else None
+
+
+def _parent(name: str, kind: str, level: str | None, resolution: Resolution,
+            region_code: str | None = None) -> str | None:
+    """The government a body answers to: its own place's for a department, the next one up for a government,
+    a county's for a township (from the portal when the name stops above the county)."""
     place = resolution.place
     if vertical_prefix(name):  # managed from above (a tax bureau): its parent is not the local government
         return None
@@ -136,7 +155,7 @@ def _parent(name: str, kind: str, level: str | None, resolution: Resolution) -> 
             return _government_of(place.code)
         return f"{prefix}人民政府" if prefix else None
     if level == "乡镇(街道)":
-        return _government_of(place.code) if place is not None else (f"{prefix}人民政府" if prefix else None)
+        return _township_parent(place, region_code) if place is not None else (f"{prefix}人民政府" if prefix else None)
     if kind == "人民政府" and place is not None:
         if place.depth == "province":
             return "国务院"
@@ -153,6 +172,14 @@ def agency_id(name: str, code: str | None, scope: str | None = None) -> str:
     are never one."""
     key = f"{name}|{code}" if code else f"{name}|?|{scope or ''}"
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+def registry_body(region_code: str | None) -> Agency | None:
+    """The government a registry portal of `region_code` belongs to (340000 → 安徽省人民政府), as the
+    register knows it: the same id a report naming that government gets. None for a code not in the table."""
+    if not region_code or region_code not in table():
+        return None
+    return identify(_government_of(region_code), region_code=region_code)
 
 
 def identify(printed: str | None, *, title: str | None = None, text: str | None = None,
@@ -176,5 +203,5 @@ def identify(printed: str | None, *, title: str | None = None, text: str | None 
         id=agency_id(leftover if code else name, code, host if scoped else None), name=name, printed=printed, code=code,
         province=place.province if place else None, city=place.city if place else None,
         county=place.county if place else None, level=level, kind=kind,
-        parent=_parent(name, kind, level, resolution), evidence=resolution.evidence if place else None,
+        parent=_parent(name, kind, level, resolution, region_code), evidence=resolution.evidence if place else None,
         reason=resolution.reason)

@@ -2,7 +2,7 @@
 
 Why replay and not a table copy: the parsed tables are derived, and one report may have been found by
 two machines (an aggregator on one links a portal crawled by the other). Merging copies what was
-fetched — raw bytes, the fetch log, documents' provenance, blocked hosts — and hands every
+fetched — raw bytes, the fetch log, documents' provenance, blocked hosts, registry bodies — and hands every
 (page, documents) pair to `add_report` again, exactly as `nianbao rebuild` does: the same report
 becomes one report, with versions ordered by when they were first seen, whichever machine saw it, and
 a page one machine saw without its attachments yields to the other machine's fuller copy.
@@ -51,7 +51,7 @@ Row = tuple[str, list[str], dict[str, object], str, str]  # page_url, documents,
 
 
 def _copy_fetched(into: Archive, src_path: Path, counts: dict[str, int]) -> list[Row]:
-    """Raw bytes, documents' provenance, the fetch log and blocked hosts of src_path into `into`;
+    """Raw bytes, documents' provenance, the fetch log, blocked hosts and registry bodies of src_path into `into`;
     returns src_path's (page, documents) rows to replay."""
     raw = RawStore(default_raw_root(src_path))
     src = sqlite3.connect(src_path)
@@ -71,6 +71,9 @@ def _copy_fetched(into: Archive, src_path: Path, counts: dict[str, int]) -> list
             counts["fetches"] += copy_table(src, into, "fetches")
         for host, reason, url, _at, _times in src.execute("SELECT host, reason, url, blocked_at, times FROM blocked"):
             into.mark_blocked(host, reason, url)
+        if src.execute("SELECT 1 FROM sqlite_master WHERE name = 'registry_bodies'").fetchone():  # older parts lack it
+            into.register_bodies({"name": portal, "region_code": code} for code, portals in src.execute(
+                "SELECT region_code, portals FROM registry_bodies") for portal in json.loads(portals or "[]") or [""])
         rows: list[Row] = []
         for page_url, documents, hints, first_seen, last_seen in src.execute(
                 "SELECT page_url, documents, hints, first_seen, last_seen FROM report_sources "

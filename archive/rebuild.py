@@ -1,10 +1,10 @@
 """`nianbao rebuild`: re-parse every archived document with the current parser into a fresh database.
 
 Why a fresh file: the parser improves, and derived tables (reports, cells, FTS …) must never mix rows
-from two parser versions. Provenance (documents' fetch columns, fetches, report_sources, blocked) is
-copied; everything else is re-made by replaying each add_report call in the order first seen. The new
-file is written beside the old and swapped in with os.replace, so readers see the old or the new
-database, never half of one. Documents are parsed in `jobs` worker processes (archive/workers.py),
+from two parser versions. Provenance (documents' fetch columns, fetches, report_sources, blocked,
+registry_bodies) is copied; everything else is re-made by replaying each add_report call in the order
+first seen. The new file is written beside the old and swapped in with os.replace, so readers see the
+old or the new database, never half of one. Documents are parsed in `jobs` worker processes (archive/workers.py),
 ahead of the one writer that stores them in the original order. A running `nianbao serve` keeps the
 old file open: restart it after.
 """
@@ -25,6 +25,7 @@ from archive.workers import Limits, ParsePool
 PROVENANCE = {
     "fetches": None,
     "blocked": None,
+    "registry_bodies": None,
     "documents": ["sha256", "url", "final_url", "content_type", "size", "first_fetched_at", "last_fetched_at"],
 }
 
@@ -32,6 +33,8 @@ PROVENANCE = {
 def copy_table(src: sqlite3.Connection, dst: Archive, table: str, columns: list[str] | None = None) -> int:
     """Rows of src's table (those columns, default all) into dst's, replacing rows with the same key."""
     cols = columns or [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
+    if not cols:  # a table an older archive does not have yet (registry_bodies)
+        return 0
     cur = src.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY rowid")
     n = 0
     while batch := cur.fetchmany(2000):
@@ -80,6 +83,7 @@ def _rebuild(db_path: Path, raw_root: Path, progress: Callable[[int, int], None]
                 counts["failed" if outcome.status == "failed" else "reports"] += 1
                 if progress:
                     progress(n + 1, len(sources))
+            new.refresh_registry_bodies()  # registry bodies no replayed report named keep their row
             counts["flags"] = new.refresh_findings()
     except BaseException:
         tmp.unlink(missing_ok=True)

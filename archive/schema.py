@@ -4,7 +4,7 @@
 rows upserted), so opening any archive, old or new, brings it to this shape.
 
 Provenance tables (kept by `nianbao rebuild`): documents (the fetch-side columns), fetches,
-report_sources, blocked. Derived tables (re-made from the raw bytes by the parser): reports,
+report_sources, blocked, registry_bodies. Derived tables (re-made from the raw bytes by the parser): reports,
 sections, cells, checks, agencies, the parse columns of documents and both FTS indexes.
 """
 
@@ -117,7 +117,17 @@ CREATE TABLE IF NOT EXISTS blocked (
     blocked_at TEXT,
     times INTEGER
 );
-CREATE TABLE IF NOT EXISTS agencies (  -- the register (archive/agencies.py): one row per body with a current report
+-- the governments the portal registry (crawler/portals.yml) says its portals belong to: register rows
+-- before any report names them (Archive.register_bodies)
+CREATE TABLE IF NOT EXISTS registry_bodies (
+    id TEXT PRIMARY KEY,              -- = agencies.id the register gives that body
+    name TEXT,                        -- the government's name (安徽省人民政府)
+    region_code TEXT,                 -- the portal's GB/T 2260 code
+    portals TEXT,                     -- JSON list of the registry entries naming it
+    registered_at TEXT
+);
+CREATE TABLE IF NOT EXISTS agencies (  -- the register (archive/agencies.py): one row per body with a current
+                                       -- report, or named by the portal registry (reports 0)
     id TEXT PRIMARY KEY,              -- stable: sha1 of the normalised name and its division code
     name TEXT,                        -- normalised name (renamed bodies under their current name)
     code TEXT,                        -- GB/T 2260 division down to the county, from the name (never the portal)

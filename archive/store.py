@@ -23,6 +23,7 @@ Interface (the crawler codes against it; `crawler/` imports `archive`, never the
         def add_report(self, documents: list[str], *, page_url, title=None, year=None, agency=None,
                        published=None, region_code=None, level=None, host=None) -> ReportOutcome
         def mark_blocked(self, host, reason, url) -> None
+        def register_bodies(self, entries) -> int      # registry portals' governments → register rows (reports 0)
         def page_archived_elsewhere(self, sha, page_url) -> str | None  # same page bytes under another URL
         def close(self) -> None                      # also a context manager
 
@@ -46,6 +47,7 @@ import hashlib
 import json
 import sqlite3
 import urllib.parse
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,7 +57,7 @@ from typing import Any, Literal
 import sqlite_utils
 
 from archive import rows as rowmaker
-from archive.agencies import identify
+from archive.agencies import Agency, identify, registry_body
 from archive.identity import content_key, figures_key, publication_key
 from archive.lock import WriterLock
 from archive.private import redact_headers
@@ -545,7 +547,7 @@ class Archive:
             "SELECT count(*), min(year), max(year) FROM reports WHERE agency_id = ? AND +is_current = 1",
             [agency_id]).fetchone()
         if not row[0]:
-            self.db.execute("DELETE FROM agencies WHERE id = ?", [agency_id])
+            self._refresh_registry_body(agency_id)
             return
         latest = self.db.execute(
             "SELECT agency, agency_code, province, city, county, level, agency_kind, agency_parent, place_evidence, "
@@ -560,6 +562,45 @@ class Archive:
                                          "evidence", "reason"), latest, strict=True)),
             "aliases": json.dumps(printed, ensure_ascii=False), "hosts": json.dumps(hosts),
             "reports": row[0], "first_year": row[1], "last_year": row[2]}, pk="id")
+
+    def register_bodies(self, entries: Iterable[Mapping[str, Any]]) -> int:
+        """The governments registry portals belong to (plain dicts: name, region_code, entry) become register
+        rows before any report names them, under the id a report naming them will get. Returns how many
+        bodies; entries with no known region code name no government and are skipped."""
+        bodies: dict[str, tuple[Agency, list[str]]] = {}
+        for entry in entries:
+            body = registry_body(entry.get("region_code"))
+            if body is not None:
+                bodies.setdefault(body.id, (body, []))[1].append(str(entry.get("name") or entry.get("entry") or ""))
+        with self.db.conn:
+            for agency_id, (body, portals) in bodies.items():
+                old = self.db.execute("SELECT portals FROM registry_bodies WHERE id = ?", [agency_id]).fetchone()
+                known = json.loads(old[0]) if old and old[0] else []
+                self.db["registry_bodies"].upsert({  # type: ignore[union-attr]
+                    "id": agency_id, "name": body.name, "region_code": body.code,
+                    "portals": json.dumps(sorted({*known, *filter(None, portals)}), ensure_ascii=False),
+                    "registered_at": now_iso()}, pk="id")
+                self._refresh_agency(agency_id)
+        return len(bodies)
+
+    def refresh_registry_bodies(self) -> None:
+        """Every registry body's register row (after a rebuild replayed the reports)."""
+        with self.db.conn:
+            for (agency_id,) in self.db.execute("SELECT id FROM registry_bodies ORDER BY id").fetchall():
+                self._refresh_agency(agency_id)
+
+    def _refresh_registry_body(self, agency_id: str) -> None:
+        """A body with no current report: kept (reports 0) when the registry names it, else dropped."""
+        known = self.db.execute("SELECT region_code FROM registry_bodies WHERE id = ?", [agency_id]).fetchone()
+        body = registry_body(known[0]) if known else None
+        if body is None or body.id != agency_id:
+            self.db.execute("DELETE FROM agencies WHERE id = ?", [agency_id])
+            return
+        self.db["agencies"].upsert({  # type: ignore[union-attr]
+            "id": agency_id, "name": body.name, "code": body.code, "province": body.province, "city": body.city,
+            "county": body.county, "level": body.level, "kind": body.kind, "parent": body.parent,
+            "evidence": body.evidence, "reason": body.reason, "aliases": "[]", "hosts": "[]",
+            "reports": 0, "first_year": None, "last_year": None}, pk="id")
 
     # --- findings ----------------------------------------------------------------------------
 

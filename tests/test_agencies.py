@@ -98,3 +98,21 @@ def test_vertically_managed_and_national_bodies() -> None:
     assert tax is not None and (tax.code, tax.level, tax.parent) == ("320800", "地市级", None)
     national = identify("国家发展和改革委员会")
     assert national is not None and national.code is None and "national body" in (national.reason or "")
+
+
+@pytest.mark.parametrize(("name", "region_code", "parent"), [
+    ("淮安市黄码乡人民政府", "320813", "淮安市洪泽区人民政府"),  # a county portal inside the placed city: its county
+    ("江苏省黄码乡人民政府", "320813", "淮安市洪泽区人民政府"),  # … inside the placed province
+    ("北京市某某街道办事处", "110105", "北京市朝阳区人民政府"),  # a municipality's district
+    ("淮安市黄码乡人民政府", "320106", None),  # a portal in another city names no parent
+    ("淮安市黄码乡人民政府", "320800", None),  # the city's own portal does not name the county
+    ("淮安市黄码乡人民政府", None, None),  # the name stops above the county: no parent is guessed
+    ("东莞市虎门镇人民政府", "320813", "东莞市人民政府"),  # a city with no counties: towns answer to it
+    ("洛川县永乡镇人民政府", "320813", "延安市洛川县人民政府"),  # the name shows the county: the portal is not asked
+])
+def test_a_townships_county_government_from_a_consistent_portal(name: str, region_code: str | None,
+                                                                  parent: str | None) -> None:
+    agency = identify(name, region_code=region_code)
+    assert agency is not None and agency.level == "乡镇(街道)"
+    assert agency.parent == parent
+    assert agency.code == identify(name).code, "the portal is evidence for the parent, never for the place"  # type: ignore[union-attr]

@@ -21,6 +21,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.archive_link import archive_for
 from crawler.browser import configure as configure_browser
 from crawler.dates import parse_date, report_year
 from crawler.dialects import BY_NAME, DIALECTS, Dialect, ListContext
@@ -135,6 +136,10 @@ class PortalsSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         self._setup()
+        placed = [{"name": p.name, "entry": p.entry, "region_code": p.region_code}
+                  for p in self.portals if p.region_code]
+        if placed and self.crawler.settings.get("NIANBAO_DB"):  # the registry's governments join the register
+            archive_for(self.crawler).register_bodies(placed)
         for portal in self.portals:
             url = fetch_url(portal.entry)
             yield Request(url, callback=self.parse_list, errback=self.on_error, dont_filter=True,
