@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import os
 import signal
 import sqlite3
@@ -548,3 +549,60 @@ def test_rebuild_with_two_jobs_makes_the_rows_of_one(tmp_path: Path, monkeypatch
               ((r[1], r[10], r[11]) for r in rows(tmp_path / "jobs2.db", "documents")) if status == "failed"}
     assert failed.keys() == {"far-cells.xlsx", "notes.txt"}
     assert failed["far-cells.xlsx"].startswith("parser process aborted (signal 6)")
+
+
+def _hostile_docs_site() -> Any:
+    """A 年报 column of three rows: a real report page, a page whose report is the 1.5 KB XLSX that aborts
+    calamine, and a row linking the 349-byte giant-page PDF straight."""
+    from crawler.testing.server import Site
+
+    html = [("Content-Type", "text/html; charset=utf-8")]
+    site, host = Site(), "www.hostile-docs.gov.cn"
+    site.add(host, "/robots.txt", b"User-agent: *\nAllow: /\n", headers=[("Content-Type", "text/plain")])
+    rows = [("./202401/t1.html", "沭阳县发展和改革局2023年政府信息公开年度报告"),
+            ("./202301/t2.html", "沭阳县发展和改革局2022年政府信息公开年度报告"),
+            ("./202201/P0202201.pdf", "沭阳县发展和改革局2021年政府信息公开年度报告")]
+    items = "".join(f'<li><a href="{href}">{title}</a><span>2024-01-20</span></li>' for href, title in rows)
+    site.add(host, "/xxgk/xxgknb/index.html", f"<html><body><ul>{items}</ul></body></html>".encode(), headers=html)
+    site.add(host, "/xxgk/xxgknb/202401/t1.html", (REPO / "samples" / "shuyang-fgj-2023.html").read_bytes(),
+             headers=html)
+    site.add(host, "/xxgk/xxgknb/202301/t2.html",
+             '<html><head><title>沭阳县发展和改革局2022年政府信息公开年度报告</title></head><body><article>'
+             '<h1>沭阳县发展和改革局2022年政府信息公开年度报告</h1><p>详见附件。</p>'
+             '<p><a href="./P0202301.xlsx">附件：2022年年度报告.xlsx</a></p></article></body></html>'.encode(),
+             headers=html)
+    site.add(host, "/xxgk/xxgknb/202301/P0202301.xlsx", gen.far_cells_xlsx(),
+             headers=[("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
+    site.add(host, "/xxgk/xxgknb/202201/P0202201.pdf", gen.giant_page_pdf(),
+             headers=[("Content-Type", "application/pdf")])
+    return site
+
+
+@pytest.mark.e2e  # a loopback crawl
+def test_a_crawl_meeting_the_hostile_attachments_archives_everything_else(tmp_path: Path) -> None:
+    """The XLSX (calamine allowed to try it, so its worker aborts) and the giant-page PDF reached as
+    attachments: the crawl ends cleanly, both files are archived with their reason, the real report is
+    read as usual."""
+    from crawler.run import LOOPBACK_SETTINGS
+    from crawler.testing.server import serve_portals
+
+    db = tmp_path / "h.db"
+    env = {**os.environ, "NIANBAO_CAP_SHEET_CELLS": "1e12", "NIANBAO_PARSE_MEMORY_MB": "1024"}
+    with serve_portals(site=_hostile_docs_site()) as server:
+        sets = [f"--set={k}={json.dumps(v)}" for k, v in {**LOOPBACK_SETTINGS, "LOG_LEVEL": "ERROR"}.items()]
+        done = subprocess.run([sys.executable, "-m", "nianbao.cli", "crawl", *sets,
+                               "http://www.hostile-docs.gov.cn/xxgk/xxgknb/index.html", "--db", str(db),
+                               "--allow-private-hosts", "--host-map", json.dumps(server.host_map)],
+                              cwd=REPO, capture_output=True, text=True, timeout=240, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    con = sqlite3.connect(db)
+    try:
+        docs = {url.rsplit("/", 1)[1]: (status, error) for url, status, error in con.execute(
+            "SELECT url, parse_status, parse_error FROM documents WHERE url LIKE '%/xxgk/xxgknb/2%'")}
+        current = con.execute("SELECT year, agency, cells > 0 FROM reports WHERE is_current = 1").fetchall()
+    finally:
+        con.close()
+    assert docs["P0202301.xlsx"][0] == "failed" and "signal 6" in (docs["P0202301.xlsx"][1] or "")
+    assert docs["P0202201.pdf"][0] == "failed" and "page" in (docs["P0202201.pdf"][1] or "")
+    assert (2023, "沭阳县发展和改革局", 1) in current
