@@ -142,8 +142,6 @@ class BackoffRetryMiddleware(RetryMiddleware):
                 archive_for(self.crawler).mark_blocked(host_of(request.url), "429 rate limited after retries",
                                                        request.url)
             return response
-        if response.status in (429, 503):
-            self._pause_host(request, wait)
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("nianbao/retry_wait_ms", round(wait * 1000))
         await asyncio.sleep(wait)
