@@ -187,7 +187,8 @@ def _send(stream: IO[bytes], obj: object) -> None:
 
 
 def _session_members(sid: int) -> list[int]:
-    """Every process of a session (Linux /proc): the worker and what it started, LibreOffice included."""
+    """Every live process of a session (Linux /proc): the worker and what it started, LibreOffice included.
+    Zombies are left out: they hold no files and write nothing more."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -197,9 +198,31 @@ def _session_members(sid: int) -> list[int]:
         except OSError:
             continue
         after = stat[stat.rfind(")") + 2:].split()  # state ppid pgrp session …
-        if len(after) > 3 and int(after[3]) == sid:
+        if len(after) > 3 and int(after[3]) == sid and after[0] not in ("Z", "X"):
             found.append(int(entry.name))
     return found
+
+
+def _kill_session(sid: int, *, spare: int | None = None, wait_s: float = 5.0) -> None:
+    """SIGKILL every process of a session (but `spare`), then wait until they are gone: a killed process
+    is not dead at once, and LibreOffice writing its profile meanwhile would refill a folder being removed."""
+    deadline = time.monotonic() + wait_s
+    while members := [pid for pid in _session_members(sid) if pid != spare]:
+        for pid in members:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.02)
+
+
+def _remove_folder(folder: Path) -> None:
+    """rmtree, once more if something still wrote into it while it went."""
+    for _ in range(3):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.05)
 
 
 _FOLDER_PREFIX = "nianbao-worker-"
@@ -293,9 +316,9 @@ class _Worker:
 
     def kill(self) -> None:
         """The worker's whole session, then its temporary folder (LibreOffice's profile and files)."""
-        for pid in [self.proc.pid, *_session_members(self.proc.pid)]:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(self.proc.pid, signal.SIGKILL)
+        _kill_session(self.proc.pid)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=10)
         self.cleanup()
@@ -314,7 +337,7 @@ class _Worker:
                 stream.close()
         with contextlib.suppress(OSError):
             self.stdin.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        _remove_folder(self.tmp)
 
 
 @dataclass(eq=False)
@@ -487,13 +510,10 @@ def _die_with_parent(parent: int) -> None:
 
     def clean_up(signum: int, _frame: object) -> None:
         me = os.getpid()
-        for pid in _session_members(me):
-            if pid != me:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
+        _kill_session(me, spare=me)
         folder = Path(os.environ.get("TMPDIR", ""))
         if folder.name.startswith(_FOLDER_PREFIX):
-            shutil.rmtree(folder, ignore_errors=True)
+            _remove_folder(folder)
         os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, clean_up)
