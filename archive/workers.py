@@ -48,7 +48,7 @@ Kind = Literal["ok", "not_report", "bug", "limit", "crash"]
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-document limits of a worker, and the document caps handed to extract/limits.py there.
+    """Per-document limits of a worker, and the document caps handed to extract/readers/limits.py there.
 
     Defaults fit real reports: a 50-page scanned PDF (its first 30 pages OCR'd) took 165 s of CPU and
     965 MB, and 596 s of wall-clock time on a 2-core machine loaded 6 times over; the wall clock is
@@ -57,7 +57,7 @@ class Limits:
     memory_mb: int = 4096  # address space of a worker and of what it starts (LibreOffice)
     cpu_s: int = 600  # CPU seconds per document
     wall_s: float = 1800.0  # wall-clock seconds per document (LibreOffice's own timeout is shorter)
-    caps: Mapping[str, float] = field(default_factory=dict)  # extract.limits.Caps overrides
+    caps: Mapping[str, float] = field(default_factory=dict)  # extract.readers.limits.Caps overrides
 
     ENV: ClassVar[dict[str, str]] = {"memory_mb": "NIANBAO_PARSE_MEMORY_MB", "cpu_s": "NIANBAO_PARSE_CPU_S",
                                      "wall_s": "NIANBAO_PARSE_TIMEOUT_S"}
@@ -539,8 +539,8 @@ def serve() -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort or SIGXCPU must not leave a core file behind
     cpu_s = int(hello["cpu_s"])
 
-    from extract import limits as caps
     from extract.parse import parse_report
+    from extract.readers import limits as caps
 
     caps.configure(**hello["caps"])
     while (job := _recv(source)) is not None:

@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from extract import ParseError, parse_report  # noqa: E402
-from extract.html import read_html  # noqa: E402
+from extract.readers.html import read_html  # noqa: E402
 from tests import reportgen  # noqa: E402
 
 TEXT_LAYOUTS = ("pipes", "cell_per_line", "tabs", "spaces")
@@ -207,7 +207,7 @@ def _cpu_with_children(docs: list[bytes], passes: int) -> tuple[float, float]:
 def _format_rows() -> None:
     """One row per binary format: the official template filled with known numbers in each format
     (tests/formatgen.py), and the real corpus PDFs; every cell is checked against the known numbers."""
-    from extract.office import convert, soffice
+    from extract.readers.office import convert, soffice
     from tests import formatgen
 
     filled = formatgen.fill_template(seed=20261125)
@@ -253,7 +253,7 @@ def _scan_rows() -> None:
 
     import pypdfium2 as pdfium
 
-    from extract.ocr import engine_version
+    from extract.readers.ocr import engine_version
     from tests import formatgen
     from tests.shared import scorer
 

@@ -14,15 +14,15 @@ from itertools import accumulate
 
 from . import codes
 from .checks import evaluate
-from .decode import decode_bytes, looks_binary, looks_like_html, magic_format
-from .grids import read_grids
 from .metadata import find_metadata
 from .model import Cell, ParseError, Report, Section, Source, Template
 from .normalize import FOLDABLE, fold, label_key
+from .readers.decode import decode_bytes, looks_binary, looks_like_html, magic_format
 from .script import script_of, to_simplified, traditional_chars
-from .sections import Heading, _candidate, find_headings
-from .slots import to_slots
-from .tables import TableRead, read_active, read_requests, read_review
+from .sections import Heading, find_headings, heading_of
+from .tables.grids import read_grids
+from .tables.slots import to_slots
+from .tables.text import TableRead, read_active, read_requests, read_review
 from .version import PARSER_VERSION
 
 # Refused before decoding: the largest real report pages (inline images) stay well under this.
@@ -58,7 +58,7 @@ def parse_report(data: bytes, *, content_type: str | None = None, url: str | Non
         raise ParseError("empty file (nothing but whitespace)")
     fmt = magic_format(data)
     if fmt in _DOCUMENT_FORMATS:
-        from .formats import read_document
+        from .readers.formats import read_document
 
         doc = read_document(data, fmt)
         report = parse_text(doc.text, grids=doc.grids, meta=doc.meta, source=doc.source)
@@ -69,7 +69,7 @@ def parse_report(data: bytes, *, content_type: str | None = None, url: str | Non
     # Decoded once: the text serves both to tell an HTML page from plain text and to be parsed.
     text, _encoding = decode_bytes(data, content_type)
     if "html" in (content_type or "").lower() or looks_like_html(text[:_SNIFF_CHARS]):
-        from .html import read_html  # lazily: trafilatura's import costs text parsing nothing then
+        from .readers.html import read_html  # lazily: trafilatura's import costs text parsing nothing then
 
         page = read_html(data, content_type=content_type, url=url)
         meta = dict(page.meta)
@@ -363,7 +363,7 @@ def _sections(lines: list[str], headings: list[Heading], table_lines: bytearray)
             line = line.strip()
             if line:
                 body.append(line)
-        cand = _candidate(lines[h.line])
+        cand = heading_of(lines[h.line])
         heading = cand[1] if cand else h.heading
         out.append(Section(h.number, h.kind, heading, "\n".join(body)))
     return out

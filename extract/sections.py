@@ -54,7 +54,7 @@ def classify(heading: str) -> str | None:
 
 
 @lru_cache(maxsize=8192)
-def _candidate(line: str) -> tuple[int, str] | None:
+def heading_of(line: str) -> tuple[int, str] | None:
     """(number, heading text) when the line reads as a top-level heading. Cached: most reports
     print the same standard headings."""
     m = _HEADING.match(line)
@@ -102,7 +102,7 @@ def find_headings(lines: list[str], text: str | None = None) -> list[Heading]:
     expected = 1
     seen_kinds: set[str] = set()
     for no in _candidate_lines(lines, text):
-        cand = _candidate(lines[no])
+        cand = heading_of(lines[no])
         if cand is None:
             continue
         number, text = cand

@@ -111,7 +111,7 @@ def _parser(debug: bool) -> tuple[ParseFn, type[Exception]]:
             parse = worker
         elif getattr(parse, "__module__", None) == "extract.parse":  # in this process: the same caps, at least
             from archive.workers import Limits
-            from extract.limits import configure
+            from extract.readers.limits import configure
 
             configure(**Limits.from_env().caps)
         return parse, parse_error

@@ -57,7 +57,7 @@ def remember_stored_pdfs(root: Path) -> None:
 
 def report_file(agency: str, year: int, kind: str, url: str = "") -> bytes:
     """The official 2021 template filled for agency and year, as DOCX or (LibreOffice) PDF."""
-    from extract.office import convert
+    from extract.readers.office import convert
     from tests.formatgen import fill_template
 
     if kind == "pdf" and url in _stored_pdfs:

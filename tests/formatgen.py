@@ -87,7 +87,7 @@ _MM = 25.4 / 72
 
 def pdf_to_ofd(pdf: bytes) -> bytes:
     """An OFD with the PDF's words (TextObject) and ruling lines (PathObject), page by page."""
-    from extract.pdf import read_pages
+    from extract.readers.pdf import read_pages
 
     pages, _warnings, _chars, _bad = read_pages(pdf)
     pages_xml: list[str] = []

@@ -200,7 +200,7 @@ PDF = (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>
        b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\nstream\n" + random.Random(3).randbytes(2048)
        + b"\nendstream\n%%EOF\n")
 # (bytes, what the message must say it is, whether it must say this document cannot be read)
-# These are broken documents of formats the readers handle (extract/formats.py): a PDF with no
+# These are broken documents of formats the readers handle (extract/readers/formats.py): a PDF with no
 # pages, a zip that is no office file, an OLE header over junk, a PNG header over junk.
 BINARY_CASES: dict[str, tuple[bytes, str, bool]] = {
     "garbage-with-nuls": (random_garbage(), r"binary", False),

@@ -1,4 +1,4 @@
-"""extract.decode: which bytes become which text, and what gets refused as not-text."""
+"""extract.readers.decode: which bytes become which text, and what gets refused as not-text."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extract.decode import decode_bytes, looks_binary, sniff_format
+from extract.readers.decode import decode_bytes, looks_binary, sniff_format
 
 REPORT = "堃山县政府信息公开工作年度报告：镕、喆、𠮷"  # 堃镕喆: GBK but not GB2312; 𠮷: GB18030 only
 ASCII_HTML = "<html><head><title>t</title></head><body><p>hello</p></body></html>"

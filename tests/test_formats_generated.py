@@ -14,8 +14,8 @@ import pytest
 
 from extract import parse_report
 from extract.model import Report
-from extract.ocr import engine_version
-from extract.office import convert, soffice
+from extract.readers.ocr import engine_version
+from extract.readers.office import convert, soffice
 from tests import formatgen
 
 pytestmark = pytest.mark.timeout(300)

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from extract import ParseError, parse_report
-from extract import ocr as ocr_module
-from extract.office import convert, soffice
-from extract.pdf import MAX_PAGES, read_pdf
+from extract.readers import ocr as ocr_module
+from extract.readers.office import convert, soffice
+from extract.readers.pdf import MAX_PAGES, read_pdf
 from tests import formatgen
 
 pytestmark = pytest.mark.timeout(120)
@@ -139,7 +139,7 @@ def _ole(*streams: str) -> bytes:
 
 
 def test_ole_documents_are_told_apart() -> None:
-    from extract.formats import ole_kind
+    from extract.readers.formats import ole_kind
 
     assert ole_kind(_ole("Root Entry", "WordDocument", "1Table")) == "doc"
     assert ole_kind(_ole("Root Entry", "WordDocument", "KSOProductBuildVer")) == "wps"
@@ -148,7 +148,7 @@ def test_ole_documents_are_told_apart() -> None:
 
 
 def test_doc_without_libreoffice_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    from extract import office
+    from extract.readers import office
 
     monkeypatch.setattr(office, "soffice", lambda: None)
     for streams in (("WordDocument",), ("WordDocument", "KSOProductBuildVer")):

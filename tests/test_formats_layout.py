@@ -1,5 +1,5 @@
-"""Fixed-layout tables over page breaks (extract/layout.py) and Word's generated numbering (extract/docx.py),
-on pages and documents built here so each case holds exactly one difficulty."""
+"""Fixed-layout tables over page breaks (extract/readers/fixed_layout.py) and Word's generated numbering
+(extract/readers/docx.py), on pages and documents built here so each case holds exactly one difficulty."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import io
 import re
 import zipfile
 
-from extract.docx import read_docx
-from extract.layout import Page, Rule, Word, lay_out
+from extract.readers.docx import read_docx
+from extract.readers.fixed_layout import Page, Rule, Word, lay_out
 from tests import formatgen
 
 X = [50.0, 200.0, 260.0, 320.0, 380.0]  # column edges: a label column and three value columns

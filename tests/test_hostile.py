@@ -1,7 +1,7 @@
 """Issue 20: hostile documents end in a recorded reason, in bounded time and memory, and the work goes on.
 
 Two layers. The readers (extract/) check what a file *declares* before rendering, decoding or
-converting it (extract/limits.py): each hostile file below is refused, or read at a bounded size,
+converting it (extract/readers/limits.py): each hostile file below is refused, or read at a bounded size,
 in-process and in well under a second. The worker processes (archive/workers.py) catch what gets
 past them: an abort, the memory, CPU and wall-clock limits, a LibreOffice to kill; tests set those
 limits low. Then the commands: input read up to a cap (/dev/zero, stdin, a FIFO, an empty file), and
@@ -32,11 +32,11 @@ from click.testing import CliRunner
 
 from archive.workers import Limits, ParsePool
 from extract import ParseError, parse_report
-from extract import formats as formats_module
-from extract import ocr as ocr_module
-from extract.layout import Page
-from extract.limits import CAPS
-from extract.office import soffice
+from extract.readers import formats as formats_module
+from extract.readers import ocr as ocr_module
+from extract.readers.fixed_layout import Page
+from extract.readers.limits import CAPS
+from extract.readers.office import soffice
 from nianbao import cli
 from tests import hostilegen as gen
 from tests.shared import REPO, need_shared
@@ -317,7 +317,7 @@ def test_limits_come_from_the_environment_then_the_options() -> None:
     assert limits.caps == {"ocr_pages": 5, "page_area_pt2": 1_500_000}
     with pytest.raises(ValueError, match="NIANBAO_PARSE_CPU_S='soon' is not a number"):
         Limits.from_env({"NIANBAO_PARSE_CPU_S": "soon"})
-    from extract.limits import configure
+    from extract.readers.limits import configure
 
     with pytest.raises(ValueError, match="no such cap: ocr_page "):
         configure(ocr_page=3)

@@ -1,4 +1,4 @@
-"""extract.html: title, metadata block, narrative and table grids from report pages.
+"""extract.readers.html: title, metadata block, narrative and table grids from report pages.
 
 Fixtures in tests/fixtures/html are stored as served (see the README there); the two real
 pages come from ../shared/corpus and are skipped when that directory is absent.
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extract.html import HtmlPage, cut_site_suffix, expand_grid, read_html
+from extract.readers.html import HtmlPage, cut_site_suffix, expand_grid, read_html
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 CORPUS = Path(__file__).parents[1] / ".." / "shared" / "corpus"
@@ -566,7 +566,7 @@ def test_trafilatura_path_filters_boilerplate_the_walk_keeps() -> None:
 def test_class_and_id_containers_rank_in_separate_groups() -> None:
     """_content_candidates reads class names and ids one after the other: that keeps each group in
     document order only while no rank is shared by a class name and an id."""
-    from extract.html import _CONTENT_CLASSES, _CONTENT_IDS
+    from extract.readers.html.reader import _CONTENT_CLASSES, _CONTENT_IDS
 
     assert not set(_CONTENT_CLASSES.values()) & set(_CONTENT_IDS.values())
 
@@ -579,9 +579,9 @@ def test_class_and_id_containers_rank_in_separate_groups() -> None:
 ])
 def test_grid_rows_fold_cell_by_cell(row: list[str], folded: list[str], printed: list[str] | None) -> None:
     """A grid row is folded in one go; its cells, and what they printed (`raw`), are as if folded singly."""
-    from extract.grids import _fold_row
+    from extract.tables.grids import fold_row
 
-    out = _fold_row(list(row))
+    out = fold_row(list(row))
     assert out == folded and getattr(out, "printed", None) == printed
 
 
@@ -591,7 +591,7 @@ def test_trafilatura_options_equal_a_fresh_extractor(url: str | None) -> None:
     what trafilatura itself would make for that URL (an upgrade that derives more from it fails here)."""
     from trafilatura.settings import Extractor
 
-    from extract.html import _trafilatura_options, _trafilatura_settings
+    from extract.readers.html.reader import _trafilatura_options, _trafilatura_settings
 
     fresh = Extractor(url=url, fast=True, tables=False, comments=False, images=False, links=False,
                       formatting=False, dedup=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import Source
+from ..model import Source
 
 Grid = list[list[str]]
 

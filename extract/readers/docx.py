@@ -15,9 +15,9 @@ from typing import Any
 
 from lxml import etree
 
+from ..model import ParseError, Source, SourceFormat
 from .document import Grid, ReadDocument
-from .layout import join_words
-from .model import ParseError, Source, SourceFormat
+from .fixed_layout import join_words
 from .safezip import SafeZip
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -21,7 +21,7 @@ from typing import Any
 
 from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
 
-from .values import is_value_text
+from ..tables.values import is_value_text
 
 Grid = list[list[str]]
 

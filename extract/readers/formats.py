@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
+from ..model import ParseError, SourceFormat
 from .document import ReadDocument
 from .limits import CAPS
-from .model import ParseError, SourceFormat
 from .safezip import SafeZip
 
 _WORD_STREAM = "WordDocument".encode("utf-16-le")

@@ -20,10 +20,10 @@ from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from ..model import ParseError, Source
 from .document import ReadDocument
-from .layout import Page, Rule, Word, lay_out
+from .fixed_layout import Page, Rule, Word, lay_out
 from .limits import CAPS
-from .model import ParseError, Source
 
 DPI = 200
 _PT = 72 / DPI

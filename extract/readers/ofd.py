@@ -15,9 +15,9 @@ from typing import Any
 
 from lxml import etree
 
+from ..model import ParseError, Source
 from .document import ReadDocument
-from .layout import Page, Rule, Word, lay_out
-from .model import ParseError, Source
+from .fixed_layout import Page, Rule, Word, lay_out
 from .safezip import SafeZip
 
 READER_VERSION = "0.1.0"

@@ -17,7 +17,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from .model import ParseError
+from ..model import ParseError
 
 TIMEOUT_S = 120
 INSTALL_HINT = ("LibreOffice is needed to read DOC/WPS files: install it with "

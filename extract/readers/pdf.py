@@ -17,10 +17,10 @@ import ctypes
 from importlib.metadata import version
 from typing import Any
 
+from ..model import ParseError, Source
 from .document import ReadDocument
-from .layout import Page, Rule, Word, lay_out
+from .fixed_layout import Page, Rule, Word, lay_out
 from .limits import CAPS
-from .model import ParseError, Source
 
 MAX_PAGES = 80  # annual reports run 5–40 pages; beyond this only the first pages are read
 _THIN = 2.0  # a filled rectangle thinner than this is a ruling line

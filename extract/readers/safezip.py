@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from .model import ParseError
+from ..model import ParseError
 
 MAX_MEMBER = 64 * 1024 * 1024  # one XML part of a report is at most a few MB
 MAX_TOTAL = 160 * 1024 * 1024

@@ -13,9 +13,9 @@ from datetime import date, datetime, time
 from importlib.metadata import version
 from typing import Any
 
+from ..model import ParseError, Source
 from .document import Grid, ReadDocument
 from .limits import CAPS
-from .model import ParseError, Source
 from .safezip import SafeZip
 
 MAX_ROWS = 2000

@@ -12,10 +12,11 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import zip_longest
 
-from . import codes, labels
-from .model import Cell
-from .normalize import fold
-from .tables import TableRead, _active_row_columns, _declares_yuan, _item_of
+from .. import codes
+from ..model import Cell
+from ..normalize import fold
+from . import labels
+from .text import TableRead, active_row_columns, declares_yuan, item_of
 from .values import KNOWN_VALUES, is_value_text, parse_value
 
 Grid = list[list[str]]
@@ -43,7 +44,8 @@ class PrintedRow(list[str]):
     printed: list[str]
 
 
-def _fold_row(row: list[str]) -> list[str]:
+def fold_row(row: list[str]) -> list[str]:
+    """The row's cells folded (fold()); a PrintedRow, remembering the cells as printed, when that changed any."""
     # One fold() of the whole row, not one per cell: fold maps one character to one and never makes
     # or removes a \x1f, so the row splits back into the same cells (unless a cell holds one itself).
     if not row:
@@ -247,7 +249,7 @@ def _read_active(rows: Grid, out: TableRead) -> None:
         header, body = _header_rows(block, labels.match_active_row, vcols[0])
         vcols = _distinct_columns(header, vcols)
         header_text = " ".join(_dedupe_join(r) for r in header)
-        unit_yuan = _declares_yuan(header_text)
+        unit_yuan = declares_yuan(header_text)
         named: dict[int, str] = {}
         for j in vcols:
             hits = labels.scan(_column_text(header, j), "active")
@@ -271,7 +273,7 @@ def _read_active(rows: Grid, out: TableRead) -> None:
             if any(j not in named for j in filled):
                 # Some value columns lost their labels: let the row's template columns fill them in.
                 distinct = list(dict.fromkeys(r[j] for j in vcols if j < len(r)))
-                columns, assumed = _active_row_columns(row, list(named.values()), len(vcols))
+                columns, assumed = active_row_columns(row, list(named.values()), len(vcols))
                 if columns is None:
                     out.warnings.append(f"active_disclosure: row {row} could not be aligned with its column "
                                         f"labels ({', '.join(named.values()) or 'none'}; values {distinct})")
@@ -286,7 +288,7 @@ def _read_active(rows: Grid, out: TableRead) -> None:
                 value, ok = parse_value(raw, money=money, unit_yuan=money and unit_yuan)
                 if not ok:
                     out.warnings.append(f"active_disclosure: {row}/{column} value {raw!r} not understood")
-                item = _item_of(row)
+                item = item_of(row)
                 out.add((item, row, column), Cell(row, column, value, _printed(r, j), item))
 
 
@@ -299,7 +301,7 @@ def read_grids(grids: Sequence[Grid]) -> dict[str, TableRead]:
     """Every statistics table found in the page's grids, by table name."""
     out: dict[str, TableRead] = {}
     for grid in grids:
-        folded = [_fold_row(row) for row in grid]
+        folded = [fold_row(row) for row in grid]
         for name, rows in split_by_table(folded):
             read = TableRead(name)
             _GRID_READERS[name](rows, read)

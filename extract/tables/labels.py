@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from . import codes
-from .normalize import fold, label_key
+from .. import codes
+from ..normalize import fold, label_key
 
 RowMatcher = Callable[[str], "tuple[str, float] | None"]
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Final, Literal, TypeVar
 
+from ..normalize import join_cjk_spaces
 from .labels import match_active_row, match_request_row
-from .normalize import join_cjk_spaces
 from .values import is_value_text
 
 SlotKind = Literal["label", "value", "empty"]

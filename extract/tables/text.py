@@ -16,9 +16,10 @@ from functools import lru_cache
 from itertools import pairwise
 from operator import itemgetter
 
-from . import codes, labels
-from .model import Cell, Number
-from .normalize import fold, label_key
+from .. import codes
+from ..model import Cell, Number
+from ..normalize import fold, label_key
+from . import labels
 from .slots import KIND, LINE, TEXT, Slot, slot_raw
 from .values import KNOWN_VALUES, parse_value
 
@@ -285,7 +286,7 @@ def read_review(slots: list[Slot]) -> TableRead:
     return out
 
 
-def _active_row_columns(row: str, found: list[str], n: int) -> tuple[list[str] | None, bool]:
+def active_row_columns(row: str, found: list[str], n: int) -> tuple[list[str] | None, bool]:
     """The columns of an active-disclosure row: (columns, assumed_official_order).
 
     The header's labels decide. Where some are lost (`本年新` twice), a template whose columns for
@@ -346,7 +347,7 @@ def read_active(slots: list[Slot]) -> TableRead:
                 out.evidence[_TEMPLATE_WORDS[code]] += 2
             elif word in ("本年处理决定", "收费金额"):
                 out.evidence["2021"] += 2
-        unit_yuan = _declares_yuan(header)
+        unit_yuan = declares_yuan(header)
         pad = _header_padding(block) if right else 0
         for row, label, label_slots, vals in _rows(block, labels.match_active_row):
             if not row:
@@ -360,7 +361,7 @@ def read_active(slots: list[Slot]) -> TableRead:
             if pad and len(vals) > pad and all(v[KIND] == "empty" for v in vals[-pad:]):
                 vals = vals[:-pad]  # the block is narrower than the table: its rows pad on the right
             n = _active_value_count(vals, row, found)
-            columns, assumed = _active_row_columns(row, found, n) if n else (None, False)
+            columns, assumed = active_row_columns(row, found, n) if n else (None, False)
             cells = fit_values(vals, n, right_aligned=right) if columns else None
             if columns is None or cells is None:
                 out.warnings.append(f"active_disclosure: row {row} could not be aligned with its column "
@@ -405,12 +406,13 @@ for _template in codes.TEMPLATES:
         _ITEM_OF.setdefault(_r.row, _r.item)
 
 
-def _item_of(row: str) -> str:
+def item_of(row: str) -> str:
+    """The item (主动公开 block) an active-disclosure row belongs to."""
     return _ITEM_OF[row]
 
 
 @lru_cache(maxsize=1024)
-def _declares_yuan(header: str) -> bool:
+def declares_yuan(header: str) -> bool:
     """A money column headed in 元 (not 万元): bare numbers under it are yuan."""
     h = fold(header)
     return ("(元)" in h or "单位:元" in h or "单位：元" in h) and "万元" not in h

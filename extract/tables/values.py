@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Number
+from ..model import Number
 
 # Printed placeholders that mean "no figure": the value is null and `raw` keeps which one it was.
 NULL_MARKERS = frozenset(

@@ -23,7 +23,7 @@ from typing import Any, Literal, cast
 import lxml.html
 from lxml import etree
 
-from extract.decode import decode_bytes, looks_binary, sniff_format
+from ..decode import decode_bytes, looks_binary, sniff_format
 
 __all__ = ["HtmlPage", "cut_site_suffix", "expand_grid", "read_html"]
 
