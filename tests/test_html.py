@@ -566,9 +566,9 @@ def test_trafilatura_path_filters_boilerplate_the_walk_keeps() -> None:
 def test_class_and_id_containers_rank_in_separate_groups() -> None:
     """_content_candidates reads class names and ids one after the other: that keeps each group in
     document order only while no rank is shared by a class name and an id."""
-    from extract.readers.html.reader import _CONTENT_CLASSES, _CONTENT_IDS
+    from extract.readers.html.content import CONTENT_CLASSES, CONTENT_IDS
 
-    assert not set(_CONTENT_CLASSES.values()) & set(_CONTENT_IDS.values())
+    assert not set(CONTENT_CLASSES.values()) & set(CONTENT_IDS.values())
 
 
 @pytest.mark.parametrize(("row", "folded", "printed"), [
@@ -591,10 +591,10 @@ def test_trafilatura_options_equal_a_fresh_extractor(url: str | None) -> None:
     what trafilatura itself would make for that URL (an upgrade that derives more from it fails here)."""
     from trafilatura.settings import Extractor
 
-    from extract.readers.html.reader import _trafilatura_options, _trafilatura_settings
+    from extract.readers.html.narrative import trafilatura_options, trafilatura_settings
 
     fresh = Extractor(url=url, fast=True, tables=False, comments=False, images=False, links=False,
                       formatting=False, dedup=False)
-    made = _trafilatura_options(url)
+    made = trafilatura_options(url)
     assert {s: getattr(made, s) for s in Extractor.__slots__} == {s: getattr(fresh, s) for s in Extractor.__slots__}
-    assert _trafilatura_settings().url is None  # the shared settings are never changed by a page
+    assert trafilatura_settings().url is None  # the shared settings are never changed by a page
