@@ -1,8 +1,9 @@
 """One report in, one contract out: `parse_report(bytes)` and `parse_text(str)`.
 
-The steps, each in its own module: decode (decode.py) or read the page (html.py) → script
-(script.py) → top-level sections (sections.py) → table regions → slots (slots.py) → tables by
-labels (tables.py, grids.py) → template from the labels seen → metadata (metadata.py) → checks.
+The steps, each in its own module: decode (readers/decode.py), read the page (readers/html/) or the
+file (readers/formats.py) → script (script.py) → top-level sections (sections.py) → table regions →
+slots (tables/slots.py) → tables by labels (tables/text.py, tables/grids.py) → template from the
+labels seen → metadata (metadata.py) → checks (checks.py).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ _MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
 _MAX_CHARS = 4 * 1024 * 1024  # a report is ~10–100 KB of text; more is not one report
 _SNIFF_CHARS = 8192  # where an HTML page shows its doctype or first tags (as sniff_format looks)
 
-# Formats read by extract/formats.py (sniffed from the bytes): PDF, DOCX/XLSX/OFD, DOC/WPS/XLS, scans.
+# Formats read by extract/readers/formats.py (sniffed from the bytes): PDF, DOCX/XLSX/OFD, DOC/WPS/XLS, scans.
 _DOCUMENT_FORMATS = frozenset({"pdf", "zip", "ole", "image"})
 # Lines of page furniture that survive into saved text: never report text. (`\s*+`: no word starts
 # with a space, so an indented paragraph fails without retrying each shorter indent.)

@@ -2,7 +2,7 @@
 
 An OFD page is text objects at positions and path objects (the ruling lines) — the same two
 things a PDF page is made of, so the words and straight path segments go to the fixed-layout
-reader (layout.py) that PDFs use. Units are millimetres; they are turned into points so the
+reader (fixed_layout.py) that PDFs use. Units are millimetres; they are turned into points so the
 layout tolerances mean the same thing in both formats.
 """
 

@@ -3,7 +3,7 @@
 Characters and ruling lines come from pdfium (pypdfium2): pdfminer, under pdfplumber, spent 95%
 of a report's time tokenising content streams in Python (0.6 s CPU for 6 pages against ~0.09 s
 here), which put text PDFs far below the 10 reports/s/core target. The table geometry is still
-pdfplumber's (layout.py reuses its edge-intersection cell finder).
+pdfplumber's (fixed_layout.py reuses its edge-intersection cell finder).
 
 Word and WPS exports draw table borders as strokes or thin filled rectangles, and often paint a
 white filled box behind every line of text: only strokes and thin fills count as ruling lines, or

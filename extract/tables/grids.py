@@ -1,4 +1,4 @@
-"""The three tables read from HTML table grids (rowspan/colspan already expanded by html.py).
+"""The three tables read from table grids (rowspan/colspan already expanded by the readers).
 
 A grid keeps what text loses: every value sits in a known column, under a known stack of header
 cells, beside a known stack of row-label cells. So each value column is named by its own header
