@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.checkcells import involved_cells
 from archive.cjk import segment
 from extract.model import Report
 
@@ -42,13 +41,11 @@ def check_rows(report_id: str, report: Report) -> list[dict[str, Any]]:
 
 
 def check_cell_rows(report_id: str, report: Report) -> list[dict[str, Any]]:
-    """The cells each failed check read, for the 数字对不上 query and the report page."""
-    present = {(tbl, c.item or c.group or "", c.row or "", c.column) for tbl, cells in report.tables.items()
-               for c in cells}
+    """The cells each failed check read (`Check.cells`), for the 数字对不上 query and the report page."""
     return [
         {"report_id": report_id, "rule": c.rule, "tbl": k[0], "part": k[1], "row": k[2], "col": k[3]}
         for c in report.checks if not c.ok
-        for k in involved_cells(c.rule, c.detail) if k in present
+        for k in dict.fromkeys(c.cells)
     ]
 
 

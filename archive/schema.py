@@ -222,7 +222,7 @@ CREATE TABLE IF NOT EXISTS checks (
     PRIMARY KEY (report_id, rule)
 );
 CREATE INDEX IF NOT EXISTS checks_failed ON checks(ok, rule);
-CREATE TABLE IF NOT EXISTS check_cells (      -- the cells a failed check read (archive/checkcells.py)
+CREATE TABLE IF NOT EXISTS check_cells (      -- the cells a failed check read (extract Check.cells)
     report_id TEXT NOT NULL REFERENCES reports(id),
     rule TEXT NOT NULL,
     tbl TEXT NOT NULL,
