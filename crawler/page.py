@@ -14,8 +14,8 @@ from datetime import date
 
 from parsel import Selector
 
-from crawler.dates import parse_date
 from crawler.urls import doc_kind, join
+from extract.dates import to_date
 
 # Where portals put the article body, most specific first.
 CONTENT_SELECTORS = (
@@ -119,11 +119,11 @@ def attachments(node: Selector, base: str, *, images: bool = True) -> list[str]:
 def _row_date(anchor: Selector) -> date | None:
     for row in anchor.xpath("ancestor::*[self::li or self::tr or self::dd or self::p][1]"):
         for text in row.xpath(".//text()[not(ancestor::a)]").getall():
-            found = parse_date(text)
+            found = to_date(text)
             if found:
                 return found
     for attr in ("rq", "data-date", "date"):
-        found = parse_date(anchor.attrib.get(attr))
+        found = to_date(anchor.attrib.get(attr))
         if found:
             return found
     return None
