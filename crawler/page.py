@@ -15,13 +15,11 @@ from datetime import date
 from parsel import Selector
 
 from crawler.urls import doc_kind, join
+from extract.containers import css_selectors
 from extract.dates import to_date
 
-# Where portals put the article body, most specific first.
-CONTENT_SELECTORS = (
-    ".TRS_Editor", ".trs_editor_view", ".TRS_UEDITOR", "#zoom", "#UCAP-CONTENT", "#ivs_content",
-    ".Article_content", ".article-content", ".xxgk-content", "#content", ".content",
-)
+# Where portals put the article body, most specific first: the parser's list (extract/containers.py).
+CONTENT_SELECTORS = css_selectors()
 _SCRIPT_FILE = re.compile(r"""["']([^"'<>\s]+?\.(?:pdf|docx?|wps|ofd|xlsx?|rtf|zip))["']""", re.IGNORECASE)
 _JS_LOCATION = re.compile(r"""(?:window\.location(?:\.href)?|location\.href|window\.open)\s*[=(]\s*['"]([^'"]+)['"]""")
 _STRLINK = re.compile(r"""var\s+strLink\s*=\s*['"]([^'"]+)['"]""")

@@ -69,3 +69,29 @@ def test_the_parser_year_order_is_the_shared_one() -> None:
     assert metadata.year_covered(None, body, "2026-02-01", None) == 2024
     assert metadata.year_covered(None, "", "2026-02-01", None) == 2025
     assert metadata.year_covered(None, "", None, "2023年度，本局……2023年") == 2023
+
+
+def test_crawler_and_parser_know_the_same_content_containers() -> None:
+    from crawler.page import CONTENT_SELECTORS
+    from extract import containers, html
+
+    known = {("class", n) for n in html._CONTENT_CLASSES} | {("id", n) for n in html._CONTENT_IDS} \
+        | {("tag", n) for n in html._CONTENT_TAGS}
+    assert known == {(kind, name) for _rank, kind, name in containers.CONTAINERS}
+    assert containers.css_selectors() == CONTENT_SELECTORS
+    assert CONTENT_SELECTORS[0] == ".TRS_Editor" and CONTENT_SELECTORS[-2:] == ("article", "main")
+    written = [name for name, text in _sources().items() if '"TRS_Editor"' in text or "'.TRS_Editor'" in text
+               or '".TRS_Editor"' in text]
+    assert written == ["extract/containers.py"]
+
+
+def test_the_crawler_takes_the_best_container_with_text() -> None:
+    from parsel import Selector
+
+    from crawler.page import content
+
+    page = Selector(text="<html><body><div class='content'>外层<div id='zoom'>正文</div></div>"
+                         "<main>页脚</main></body></html>")
+    assert content(page).attrib.get("id") == "zoom"
+    empty = Selector(text="<html><body><div class='TRS_Editor'></div><div class='content'>正文</div></body></html>")
+    assert content(empty).attrib.get("class") == "content"
