@@ -12,7 +12,8 @@ from typing import Literal
 Kind = Literal["class", "id", "tag"]
 
 # (rank, kind, name): a lower rank wins; containers of equal rank are one group (html.py takes the
-# common ancestor of a group's members when the body is split over several of them).
+# common ancestor of a group's members when the body is split over several of them). A class name and
+# an id never share a rank: html.py reads the two lists one after the other, in document order each.
 CONTAINERS: tuple[tuple[int, Kind, str], ...] = (
     (0, "class", "TRS_Editor"),
     (1, "class", "trs_editor_view"),
@@ -30,9 +31,10 @@ CONTAINERS: tuple[tuple[int, Kind, str], ...] = (
     (13, "class", "news_content"),
     (14, "class", "xxgk-content"),
     (15, "class", "article"),
-    (16, "id", "content"), (16, "class", "content"),
-    (17, "tag", "article"),
-    (18, "tag", "main"),
+    (16, "id", "content"),
+    (17, "class", "content"),
+    (18, "tag", "article"),
+    (19, "tag", "main"),
 )
 
 
