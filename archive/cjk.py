@@ -13,9 +13,8 @@ The same functions are registered as SQL functions by the Datasette plugin (`nia
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-import opencc
+from extract.script import to_simplified
 
 # CJK unified ideographs (with extensions A and B+), compatibility ideographs.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -27,15 +26,6 @@ _SPACE_BY_CJK = re.compile(f"(?<=[{_TIGHT}]) +| +(?=[{_TIGHT}])")
 # Full-width ASCII letters and digits fold to ASCII; punctuation keeps its form (snippets show it).
 _FULL_WIDTH_ALNUM = ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
 _FOLD = {cp: cp - 0xFEE0 for first, last in _FULL_WIDTH_ALNUM for cp in range(first, last + 1)}
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    return str(_t2s().convert(text))
 
 
 def normalise(text: str) -> str:

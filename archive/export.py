@@ -1,12 +1,13 @@
 """`nianbao export`: the archive back out as contract JSON lines or the key-figures CSV.
 
 JSONL is one document per current report in the shape of ../shared/schema/REPORT-SCHEMA.md (plus our
-`warnings`), rebuilt from the tables, with `report_id`, `version`, `url`, `document` and `fetched_at`
-added, so a consumer needs neither SQLite nor the parser. A report is counted once however many pages
-link it: both formats also carry the agency register's view (`agency_id`, `agency_code`, `province`,
-`city`, `county`, `level`, `agency_kind`) and every `sightings` of the report (URL, host, the list page
-that linked it, first and last seen). JSONL's `agency` is the register's normalised name (the contract's
-reporting body without a glued year or 图片版); `agency_as_printed` keeps the parser's reading.
+`warnings`): the model rebuilt from the tables (`archive.rows.report_from_rows`) as its own `to_dict`
+writes it, with `report_id`, `version`, `url`, `document` and `fetched_at` added, so a consumer needs
+neither SQLite nor the parser. A report is counted once however many pages link it: both formats also
+carry the agency register's view (`agency_id`, `agency_code`, `province`, `city`, `county`, `level`,
+`agency_kind`) and every `sightings` of the report (URL, host, the list page that linked it, first and
+last seen). JSONL's `agency` is the register's normalised name (the contract's reporting body without a
+glued year or 图片版); `agency_as_printed` keeps the parser's reading.
 JSONL also carries `flags`: the report's findings
 (archive/findings/), each `{"code", "detail", "rule", "other_report_id"?, …evidence}`. The CSV has the key
 figures and one `flag_<code>` column per finding code (how many findings of that code), plus `days_late`.
@@ -22,10 +23,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from archive.findings.model import FLAG_CODES
+from archive.rows import report_from_rows
 
 CONTRACT_KEYS = ("title", "agency", "year", "published", "template", "script", "sections", "tables", "checks",
                  "source", "warnings")
-TABLES = ("active_disclosure", "requests", "review_litigation")
 AGENCY_KEYS = ("agency_as_printed", "agency_id", "agency_code", "province", "city", "county", "level", "agency_kind")
 SIGHTING_KEYS = ("url", "host", "listed_on", "first_seen", "last_seen", "same_document")
 
@@ -35,18 +36,6 @@ def sightings(conn: sqlite3.Connection, report_id: str) -> list[dict[str, Any]]:
     cur = conn.execute("SELECT page_url, host, listed_on, first_seen, last_seen, same_document FROM report_sightings "
                        "WHERE report_id = ? ORDER BY first_seen, page_url", [report_id])
     return [{**dict(zip(SIGHTING_KEYS, row, strict=True)), "same_document": bool(row[5])} for row in cur]
-
-
-def _cell(row: sqlite3.Row) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if row["tbl"] == "active_disclosure" and row["part"]:
-        out["item"] = row["part"]
-    if row["tbl"] == "review_litigation" and row["part"]:
-        out["group"] = row["part"]
-    if row["row"]:
-        out["row"] = row["row"]
-    out.update(column=row["col"], value=row["value"], raw=row["raw"])
-    return out
 
 
 REPORT_SQL = "SELECT r.*, d.first_fetched_at FROM reports r LEFT JOIN documents d ON d.sha256 = r.document "
@@ -68,21 +57,16 @@ def report_document(conn: sqlite3.Connection, report_id: str) -> dict[str, Any] 
 
 
 def _document(conn: sqlite3.Connection, r: sqlite3.Row) -> dict[str, Any]:
-    """One report row and its sections, cells, checks, sightings and flags as one contract dict."""
+    """One report row and its sections, cells, checks, sightings and flags as one contract dict: the
+    model's own JSON (`Report.to_dict`) with the archive's fields after it."""
     rid = r["id"]
-    tables: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
-    for c in conn.execute("SELECT * FROM cells WHERE report_id = ? ORDER BY seq", [rid]):
-        tables.setdefault(c["tbl"], []).append(_cell(c))
+    report = report_from_rows(
+        r,
+        conn.execute("SELECT * FROM sections WHERE report_id = ? ORDER BY seq", [rid]),
+        conn.execute("SELECT * FROM cells WHERE report_id = ? ORDER BY seq", [rid]),
+        conn.execute("SELECT * FROM checks WHERE report_id = ? ORDER BY rowid", [rid]))
     return {
-        "title": r["title"], "agency": r["agency"], "year": r["year"], "published": r["published"],
-        "template": r["template"], "script": r["script"],
-        "sections": [{"number": s["number"], "kind": s["kind"], "heading": s["heading"], "text": s["text"]}
-                     for s in conn.execute("SELECT * FROM sections WHERE report_id = ? ORDER BY seq", [rid])],
-        "tables": tables,
-        "checks": [{"rule": k["rule"], "ok": bool(k["ok"]), "detail": k["detail"]}
-                   for k in conn.execute("SELECT * FROM checks WHERE report_id = ? ORDER BY rowid", [rid])],
-        "source": {"format": r["source_format"], "reader": r["reader"], "ocr": bool(r["ocr"])},
-        "warnings": json.loads(r["warnings"] or "[]"),
+        **report.to_dict(),
         "report_id": rid, "version": r["version"], "url": r["page_url"], "document": r["document"],
         "fetched_at": r["first_fetched_at"],
         **{k: r[k] for k in AGENCY_KEYS}, "sightings": sightings(conn, rid),

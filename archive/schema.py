@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from extract import codes
+from extract import codes, printed
 
 # Bump when the DDL changes in a way old databases need `nianbao rebuild` for (what CREATE … IF NOT
 # EXISTS and re-created views cannot bring them to); every open compares it with the file's own.
@@ -222,7 +222,7 @@ CREATE TABLE IF NOT EXISTS checks (
     PRIMARY KEY (report_id, rule)
 );
 CREATE INDEX IF NOT EXISTS checks_failed ON checks(ok, rule);
-CREATE TABLE IF NOT EXISTS check_cells (      -- the cells a failed check read (archive/checkcells.py)
+CREATE TABLE IF NOT EXISTS check_cells (      -- the cells a failed check read (extract Check.cells)
     report_id TEXT NOT NULL REFERENCES reports(id),
     rule TEXT NOT NULL,
     tbl TEXT NOT NULL,
@@ -434,32 +434,18 @@ SELECT id AS agency_id, name, level, kind, reason, aliases, hosts, reports
 FROM agencies WHERE code IS NULL""",
 }
 
-CHECK_RULE_LABELS: dict[str, tuple[str, str]] = {
-    "requests.balance": ("requests", "本年新收 + 上年结转 = 总计 + 结转下年度继续办理（各列）"),
-    "requests.outcomes_sum": ("requests", "总计 = 各项办理结果之和（各列）"),
-    "requests.columns_sum": ("requests", "总计列 = 六类申请人之和（各行）"),
-    "review_litigation.group_sum": ("review_litigation", "总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结（各组）"),
-}
-
-TABLE_LABELS = {
-    "active_disclosure": "二、主动公开政府信息情况",
-    "requests": "三、收到和处理政府信息公开申请情况",
-    "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
-}
-
-
 def _label_rows() -> dict[str, list[dict[str, object]]]:
-    """Every code of extract/codes.py with its official Chinese label, for lookups and labels."""
+    """Every code of extract/codes.py with its official Chinese label (as extract/printed.py prints it)."""
     rows: dict[str, dict[str, dict[str, object]]] = {
         "table_labels": {}, "part_labels": {}, "row_labels": {}, "column_labels": {},
         "section_kinds": {}, "check_rules": {}, "provinces": {}, "flag_codes": {},
     }
-    for n, (code, label) in enumerate(TABLE_LABELS.items()):
+    for n, (code, label) in enumerate(printed.TABLE_TITLES.items()):
         rows["table_labels"][code] = {"code": code, "label": label, "ord": n}
     for n, (code, label) in enumerate(codes.ITEM_LABELS.items()):
         rows["part_labels"][code] = {"code": code, "tbl": "active_disclosure", "label": label, "ord": n}
     for n, (code, label) in enumerate(codes.REVIEW_GROUPS):
-        full = label if code == "review" else f"{codes.LITIGATION_PARENT_LABEL}·{label}"
+        full = label if code == "review" else f"{printed.LITIGATION_PARENT_LABEL}·{label}"
         rows["part_labels"][code] = {"code": code, "tbl": "review_litigation", "label": full, "ord": 10 + n}
     rows["part_labels"][""] = {"code": "", "tbl": "requests", "label": "", "ord": 99}
     order = 0
@@ -471,14 +457,14 @@ def _label_rows() -> dict[str, list[dict[str, object]]]:
             order += 1
         for code, label, group in codes.REQUEST_ROWS[template]:
             rows["row_labels"].setdefault(code, {
-                "code": code, "tbl": "requests", "label": label, "numbering": codes.REQUEST_ROW_NUMBERING.get(code),
+                "code": code, "tbl": "requests", "label": label, "numbering": printed.REQUEST_ROW_NUMBERING.get(code),
                 "parent": group, "parent_label": codes.REQUEST_GROUPS.get(group or ""), "ord": 100 + order})
             order += 1
     rows["row_labels"][""] = {"code": "", "tbl": "review_litigation", "label": "", "numbering": None,
                               "parent": None, "parent_label": None, "ord": 999}
     for n, (code, label) in enumerate(codes.ACTIVE_COLUMN_LABELS.items()):
         if code == "amount":
-            fee, buy = label.replace("（万元）", ""), codes.PROCUREMENT_AMOUNT_LABEL.replace("（万元）", "")
+            fee, buy = label.replace("（万元）", ""), printed.PROCUREMENT_AMOUNT_LABEL.replace("（万元）", "")
             label = f"金额（万元）：{fee}或{buy}"
         rows["column_labels"][code] = {"code": code, "tbl": "active_disclosure", "label": label, "ord": n}
     for n, (code, label) in enumerate(codes.REQUEST_COLUMNS):
@@ -490,7 +476,7 @@ def _label_rows() -> dict[str, list[dict[str, object]]]:
         rows["section_kinds"][code] = {"code": code, "label": label, "ord": n}
     rows["section_kinds"][codes.EXTRA_SECTION_KIND] = {"code": codes.EXTRA_SECTION_KIND, "label": "其他部分",
                                                        "ord": len(codes.SECTION_KINDS)}
-    for n, (code, (tbl, label)) in enumerate(CHECK_RULE_LABELS.items()):
+    for n, (code, (tbl, label)) in enumerate(printed.CHECK_RULE_LABELS.items()):
         rows["check_rules"][code] = {"code": code, "tbl": tbl, "label": label, "ord": n}
     from archive.findings.model import FLAG_CODES
     from archive.regions import PROVINCES

@@ -109,13 +109,14 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def canonical_url(url: str) -> str:
-    """The page URL that names a report across versions: no fragment, no surrounding blanks."""
+def report_page_url(url: str) -> str:
+    """The page URL that names a report across versions: no fragment, no surrounding blanks. (The crawler's
+    `crawler.urls.canonical_url` goes further, for dedupe: scheme, host and gkmlpt forms folded.)"""
     return urllib.parse.urldefrag(url.strip())[0]
 
 
 def report_key(page_url: str) -> str:
-    return hashlib.sha1(canonical_url(page_url).encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1(report_page_url(page_url).encode("utf-8")).hexdigest()[:16]
 
 
 def version_id(key: str, documents: list[str]) -> str:
@@ -276,7 +277,7 @@ class Archive:
         for sha in documents:
             if not self.raw.has(sha):
                 raise KeyError(f"no raw document {sha} in {self.raw.root}; record_fetch it first")
-        page_url = canonical_url(page_url)
+        page_url = report_page_url(page_url)
         key = report_key(page_url)
         vid = version_id(key, documents)
         hints = {k: hints.get(k) for k in HINT_KEYS}
@@ -322,7 +323,7 @@ class Archive:
         """The page URL under which a report with these very page bytes is archived already, other than
         page_url (the same report re-posted under another column): uses the index on the first document."""
         row = self.db.execute("SELECT page_url FROM report_sources WHERE json_extract(documents, '$[0]') = ? "
-                              "AND page_url != ? LIMIT 1", [sha, canonical_url(page_url)]).fetchone()
+                              "AND page_url != ? LIMIT 1", [sha, report_page_url(page_url)]).fetchone()
         return str(row[0]) if row else None
 
     def _same_publication(self, key: str, vid: str, documents: list[str],

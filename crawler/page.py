@@ -14,14 +14,12 @@ from datetime import date
 
 from parsel import Selector
 
-from crawler.dates import parse_date
 from crawler.urls import doc_kind, join
+from extract.containers import css_selectors
+from extract.dates import to_date
 
-# Where portals put the article body, most specific first.
-CONTENT_SELECTORS = (
-    ".TRS_Editor", ".trs_editor_view", ".TRS_UEDITOR", "#zoom", "#UCAP-CONTENT", "#ivs_content",
-    ".Article_content", ".article-content", ".xxgk-content", "#content", ".content",
-)
+# Where portals put the article body, most specific first: the parser's list (extract/containers.py).
+CONTENT_SELECTORS = css_selectors()
 _SCRIPT_FILE = re.compile(r"""["']([^"'<>\s]+?\.(?:pdf|docx?|wps|ofd|xlsx?|rtf|zip))["']""", re.IGNORECASE)
 _JS_LOCATION = re.compile(r"""(?:window\.location(?:\.href)?|location\.href|window\.open)\s*[=(]\s*['"]([^'"]+)['"]""")
 _STRLINK = re.compile(r"""var\s+strLink\s*=\s*['"]([^'"]+)['"]""")
@@ -119,11 +117,11 @@ def attachments(node: Selector, base: str, *, images: bool = True) -> list[str]:
 def _row_date(anchor: Selector) -> date | None:
     for row in anchor.xpath("ancestor::*[self::li or self::tr or self::dd or self::p][1]"):
         for text in row.xpath(".//text()[not(ancestor::a)]").getall():
-            found = parse_date(text)
+            found = to_date(text)
             if found:
                 return found
     for attr in ("rq", "data-date", "date"):
-        found = parse_date(anchor.attrib.get(attr))
+        found = to_date(anchor.attrib.get(attr))
         if found:
             return found
     return None

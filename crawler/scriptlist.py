@@ -21,10 +21,10 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from parsel import Selector
 from scrapy.http import TextResponse
 
-from crawler.dates import parse_date
 from crawler.page import Link, links
 from crawler.pager import PAGE_KEYS
 from crawler.urls import doc_kind
+from extract.dates import to_date
 
 SCRIPT_API = "script_api"  # the rule name, as the coverage report prints it
 PAGE = "\x00page\x00"  # where the page number goes in an evaluated URL
@@ -292,7 +292,7 @@ def _row(item: dict[str, Any], base: str) -> Link | None:
             if isinstance(href, str) and doc_kind(href):
                 files.append(urljoin(page, href))
     agency = _get(item, _AGENCY_KEYS)
-    return Link(page, re.sub(r"<[^>]+>", "", title).strip(), parse_date(_get(item, _DATE_KEYS)), tuple(files),
+    return Link(page, re.sub(r"<[^>]+>", "", title).strip(), to_date(_get(item, _DATE_KEYS)), tuple(files),
                 agency if isinstance(agency, str) else None)
 
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
-import opencc
+from extract.script import to_simplified
 
 # A report names 政府信息公开 and an annual report; 年报 alone counts when it follows 信息公开.
 _REPORT = re.compile(r"(政务|政府)?信息公开(工作)?(年度)?(工作)?(报告|年报)|信息公开年报|政府信息公开.{0,6}年度报告")
@@ -29,15 +28,10 @@ _SUFFIX = re.compile(r"[（(](图片版|超链版|文字版|全文|附件|PDF版
 _FILE_EXT = re.compile(r"\.(pdf|docx?|wps|ofd|xlsx?|rtf|jpe?g|png|zip)$", re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
 def normalize(title: str) -> str:
     """Simplified script, half-width digits, no spaces, underscores or quotes: what the patterns read."""
     text = unicodedata.normalize("NFKC", title or "")
-    text = str(_t2s().convert(text))
+    text = to_simplified(text)
     text = re.sub(r"[\s_\u3000《》“”\"'·]+", "", text)
     return text.removesuffix("...").removesuffix("…")
 

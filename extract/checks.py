@@ -7,10 +7,11 @@ A rule whose cells are missing is left out rather than reported ok; a blank cell
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from operator import itemgetter
 
 from . import codes
-from .model import Cell, Check, Number
+from .model import Cell, CellKey, Check, Number
 
 # What the rules read: a table's numbers by row (or group) and column, blank cells left out.
 Figures = dict[str, dict[str, Number]]
@@ -50,6 +51,11 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
+def _requests_keys(rows: Iterable[str], columns: Iterable[str]) -> list[CellKey]:
+    """The keys of the requests cells at those rows × columns (requests cells have no item or group)."""
+    return [("requests", "", row, col) for row in rows for col in columns]
+
+
 def evaluate(template: str | None, tables: dict[str, list[Cell]]) -> list[Check]:
     requests = tables.get("requests", [])
     req, rows = _figures(requests)
@@ -65,9 +71,9 @@ def evaluate(template: str | None, tables: dict[str, list[Cell]]) -> list[Check]
 
 
 def _balance(req: Figures) -> list[Check]:
-    new, carried_over, total, carried_forward = (req.get(r, _NO_FIGURES) for r in
-                                                 ("new", "carried_over", "total", "carried_forward"))
+    new, carried_over, total, carried_forward = (req.get(r, _NO_FIGURES) for r in _BALANCE_ROWS)
     bad: list[str] = []
+    keys: list[CellKey] = []
     evaluated = 0
     for col in _COLUMNS:
         a, b, c, d = new.get(col), carried_over.get(col), total.get(col), carried_forward.get(col)
@@ -76,10 +82,14 @@ def _balance(req: Figures) -> list[Check]:
         evaluated += 1
         if not _eq(a + b, c + d):
             bad.append(f"{col}: {_fmt(a)}+{_fmt(b)} ≠ {_fmt(c)}+{_fmt(d)}")
+            keys += _requests_keys(_BALANCE_ROWS, (col,))
     if not evaluated:
         return []
     detail = "; ".join(bad) if bad else f"new + carried_over = total + carried_forward in {evaluated} columns"
-    return [Check("requests.balance", not bad, detail)]
+    return [Check("requests.balance", not bad, detail, tuple(keys))]
+
+
+_BALANCE_ROWS = ("new", "carried_over", "total", "carried_forward")
 
 
 _SPLIT_OTHER = tuple(c for c, _l, _g in codes.REQUEST_ROWS_OTHER_2021)
@@ -96,6 +106,7 @@ def _outcomes_sum(template: str | None, req: Figures, rows: list[str]) -> list[C
     if totals is None or None in parts_rows:
         return []  # a whole row blank or missing: no column can be checked
     bad: list[str] = []
+    keys: list[CellKey] = []
     evaluated = 0
     for col in _COLUMNS:
         total = totals.get(col)
@@ -108,14 +119,16 @@ def _outcomes_sum(template: str | None, req: Figures, rows: list[str]) -> list[C
         got = sum(parts)  # type: ignore[arg-type]  # no None left
         if not _eq(got, total):
             bad.append(f"{col}: outcomes sum to {_fmt(got)}, total printed {_fmt(total)}")
+            keys += _requests_keys((*outcome_rows, "total"), (col,))
     if not evaluated:
         return []
     detail = "; ".join(bad) if bad else f"total = sum of outcome rows in {evaluated} columns"
-    return [Check("requests.outcomes_sum", not bad, detail)]
+    return [Check("requests.outcomes_sum", not bad, detail, tuple(keys))]
 
 
 def _columns_sum(req: Figures, rows: list[str]) -> list[Check]:
     bad: list[str] = []
+    keys: list[CellKey] = []
     evaluated = 0
     for row in rows:
         figures = req.get(row)
@@ -126,14 +139,16 @@ def _columns_sum(req: Figures, rows: list[str]) -> list[Check]:
         evaluated += 1
         if not _eq(got, total):
             bad.append(f"{row}: applicants sum to {_fmt(got)}, total printed {_fmt(total)}")
+            keys += _requests_keys((row,), _COLUMNS)
     if not evaluated:
         return []
     detail = "; ".join(bad) if bad else f"total column = sum of the six applicant columns in {evaluated} rows"
-    return [Check("requests.columns_sum", not bad, detail)]
+    return [Check("requests.columns_sum", not bad, detail, tuple(keys))]
 
 
 def _group_sum(rev: Figures) -> list[Check]:
     bad: list[str] = []
+    keys: list[CellKey] = []
     evaluated = 0
     for group, _label in codes.REVIEW_GROUPS:
         figures = rev.get(group)
@@ -144,7 +159,8 @@ def _group_sum(rev: Figures) -> list[Check]:
         evaluated += 1
         if not _eq(sum(parts), total):
             bad.append(f"{group}: {'+'.join(_fmt(p) for p in parts)} = {_fmt(sum(parts))}, total printed {_fmt(total)}")
+            keys += [("review_litigation", group, "", col) for col in (*_REVIEW_PARTS, "total")]
     if not evaluated:
         return []
     detail = "; ".join(bad) if bad else f"total = upheld + corrected + other + pending in {evaluated} groups"
-    return [Check("review_litigation.group_sum", not bad, detail)]
+    return [Check("review_litigation.group_sum", not bad, detail, tuple(keys))]

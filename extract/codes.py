@@ -2,7 +2,8 @@
 
 Everything that names a row, a column, an item or a group lives here, once, so the parser,
 the archive's label tables and the test generators all speak the same codes.
-Labels are the official simplified wording of the State Council templates.
+Labels are the official simplified wording of the State Council templates. How the tables are
+laid out when printed (numbering, header labels, titles, the （六）其他处理 rule) is printed.py's.
 """
 
 from __future__ import annotations
@@ -37,9 +38,6 @@ ACTIVE_COLUMN_LABELS: dict[str, str] = {
     "amount": "本年收费金额（万元）",
     "items": "采购项目数量",
 }
-# The procurement amount shares the code `amount` with the 2021 fee amount; its label differs.
-PROCUREMENT_AMOUNT_LABEL = "采购总金额（万元）"
-DECISIONS_2021_LABEL = "本年处理决定数量"
 
 ITEM_LABELS: dict[str, str] = {
     "20.1": "第二十条第（一）项",
@@ -89,8 +87,7 @@ REQUEST_COLUMNS: tuple[tuple[str, str], ...] = (
     ("other_org", "其他"),
     ("total", "总计"),
 )
-# The five columns printed under the merged header 法人或其他组织.
-ORG_PARENT_LABEL = "法人或其他组织"
+# The five columns printed under the merged header 法人或其他组织 (printed.ORG_PARENT_LABEL).
 ORG_COLUMNS = ("commercial", "research", "public_interest", "legal_services", "other_org")
 
 # Group rows carry no numbers; they give context to the numbered rows beneath them.
@@ -146,20 +143,6 @@ OUTCOME_ROWS = frozenset(
     if group is not None and code != "total"
 )
 
-# The printed numbering of each row, so renderers and the report page can lay tables out officially.
-REQUEST_ROW_NUMBERING: dict[str, str] = {
-    "new": "一、", "carried_over": "二、", "granted": "（一）", "partly_granted": "（二）",
-    "denied_state_secret": "1.", "denied_prohibited": "2.", "denied_security": "3.",
-    "denied_third_party": "4.", "denied_internal": "5.", "denied_process": "6.",
-    "denied_enforcement_file": "7.", "denied_query": "8.",
-    "unable_not_held": "1.", "unable_needs_creation": "2.", "unable_unclear": "3.",
-    "refused_petition": "1.", "refused_repeat": "2.", "refused_publication": "3.",
-    "refused_excessive": "4.", "refused_confirmation": "5.",
-    "other": "（六）", "other_no_correction": "1.", "other_no_fee": "2.", "other_other": "3.",
-    "total": "（七）", "carried_forward": "四、",
-}
-
-
 # --- review_litigation (四、政府信息公开行政复议、行政诉讼情况) ------------------------------
 
 REVIEW_GROUPS: tuple[tuple[str, str], ...] = (
@@ -167,7 +150,6 @@ REVIEW_GROUPS: tuple[tuple[str, str], ...] = (
     ("litigation_direct", "未经复议直接起诉"),
     ("litigation_after_review", "复议后起诉"),
 )
-LITIGATION_PARENT_LABEL = "行政诉讼"
 REVIEW_COLUMNS: tuple[tuple[str, str], ...] = (
     ("upheld", "结果维持"),
     ("corrected", "结果纠正"),

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .dates import DATE, period_start_year, year_by_evidence
 from .normalize import fold
 
 _TITLE_CORE = re.compile(r"政府信息公开.{0,8}?(?:年度报告|年报|工作报告)")
@@ -20,11 +21,7 @@ _REPORT_SUFFIX = re.compile(
     r"(?:关于)?(?:\d{4}年度?)?(?:的)?政府信息公开.{0,8}?(?:年度报告|年报|工作报告).*$"
 )
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
-_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_DATE_LINE = re.compile(r"^[\s(（]*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?[\s)）]*$")
-_PERIOD = re.compile(
-    r"统计(?:期限|时限|周期|时间|区间|范围|期)[^。\n]{0,24}?((?:19|20)\d{2})\s*年\s*(?:1|01|一)\s*月\s*(?:1|01|一)\s*日"
-)
+_DATE_LINE = re.compile(r"^[\s(（]*" + DATE.pattern + r"[\s)）]*$")  # a date alone on its line
 _YEAR_MENTION = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)(度)?")
 
 # Metadata block keys as portals and savers print them (simplified), and what they feed.
@@ -109,24 +106,25 @@ def clean_title(text: str) -> str:
     return t.replace("(", "（").replace(")", "）") if "(" in t else t
 
 
-def is_report_title(text: str) -> bool:
+def is_title_line(text: str) -> bool:
+    """Does the line read as a report's title (政府信息公开…年度报告, not too long)?"""
     return bool(_TITLE_CORE.search(_no_space(fold(text)))) and len(text) <= 90
 
 
 def find_title(head: list[str], meta: Mapping[str, str]) -> str | None:
     """The report's own title: the metadata block's, else a title line (or two) before section 一."""
-    if meta.get("title") and is_report_title(meta["title"]):
+    if meta.get("title") and is_title_line(meta["title"]):
         return clean_title(meta["title"])
     for i, line in enumerate(head):
         text = line.strip().strip("#* ")
         if not text or (_has_field(text) and _META_LINE.search(fold(text))):
             continue
-        if is_report_title(text) and len(_no_space(text)) <= 60:
+        if is_title_line(text) and len(_no_space(text)) <= 60:
             return clean_title(text)
         # A title broken over two lines: `东风区…办事处2020年` / `政府信息公开工作年度报告`.
         if i + 1 < len(head) and len(text) <= 40:
             joined = text + head[i + 1].strip().strip("#* ")
-            if is_report_title(joined) and len(_no_space(joined)) <= 60 and not is_report_title(text):
+            if is_title_line(joined) and len(_no_space(joined)) <= 60 and not is_title_line(text):
                 return clean_title(joined)
     return None
 
@@ -167,8 +165,9 @@ def agency_from_source(source: str | None) -> str | None:
     return t if _ORG_NAME.fullmatch(t) else None
 
 
-def parse_date(text: str) -> str | None:
-    m = _DATE.search(fold(text))
+def iso_date(text: str) -> str | None:
+    """The first date printed in `text` as YYYY-MM-DD, if its month and day can be."""
+    m = DATE.search(fold(text))
     if not m:
         return None
     y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
@@ -182,28 +181,24 @@ def stated_date(head: list[str], tail: list[str]) -> str | None:
     for line in [*head, *reversed(tail)]:
         m = _DATE_LINE.match(fold(line).strip())
         if m:
-            return parse_date(line)
+            return iso_date(line)
     return None
 
 
 def year_covered(title: str | None, folded_text: str, published: str | None, overview: str | None) -> int | None:
-    """Title → statistics-period sentence → publication year − 1 → the year the overview talks about."""
-    if title:
-        m = _YEAR_IN_TITLE.search(fold(title))
-        if m:
-            return int(m.group(1))
-    m = _PERIOD.search(folded_text)
-    if m:
-        return int(m.group(1))
-    if published:
-        return int(published[:4]) - 1
-    if overview:
-        counts: Counter[int] = Counter()
-        for m in _YEAR_MENTION.finditer(fold(overview[:3000])):
-            counts[int(m.group(1))] += 2 if m.group(2) else 1
-        if counts:
-            top = max(counts.values())
-            return max(y for y, c in counts.items() if c == top)
+    """Title → statistics-period sentence → publication year − 1 (dates.year_by_evidence) → the year the
+    overview talks about."""
+    m = _YEAR_IN_TITLE.search(fold(title)) if title else None
+    year = year_by_evidence(int(m.group(1)) if m else None, lambda: period_start_year(folded_text),
+                            int(published[:4]) if published else None)
+    if year is not None or not overview:
+        return year
+    counts: Counter[int] = Counter()
+    for m in _YEAR_MENTION.finditer(fold(overview[:3000])):
+        counts[int(m.group(1))] += 2 if m.group(2) else 1
+    if counts:
+        top = max(counts.values())
+        return max(y for y, c in counts.items() if c == top)
     return None
 
 
@@ -218,9 +213,9 @@ def find_metadata(head: list[str], tail: list[str], folded_text: str, overview: 
     title = find_title(head, block)
     agency = (agency_from_title(title) if title else None) or block.get("agency") \
         or agency_from_text(opening) or agency_from_source(block.get("source"))
-    published = parse_date(block["published"]) if block.get("published") else None
+    published = iso_date(block["published"]) if block.get("published") else None
     if published is None and block.get("written"):
-        published = parse_date(block["written"])
+        published = iso_date(block["written"])
     if published is None:
         published = stated_date(head, tail)
     year = year_covered(title, folded_text, published, overview)

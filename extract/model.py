@@ -55,11 +55,19 @@ class Section:
         return {"number": self.number, "kind": self.kind, "heading": self.heading, "text": self.text}
 
 
+CellKey = tuple[str, str, str, str]  # (table, item or group or "", row or "", column), as the archive keys cells
+
+
 @dataclass(slots=True)
 class Check:
+    """One rule's verdict. `cells` are the keys of the cells its failing comparisons read (none when it
+    holds), so a reader can be shown the numbers that do not add up; they are not part of the contract's
+    JSON, and two checks with the same verdict are equal whichever cells they name."""
+
     rule: str
     ok: bool
     detail: str
+    cells: tuple[CellKey, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "ok": self.ok, "detail": self.detail}

@@ -42,4 +42,6 @@ def script_of(chars: Iterable[str]) -> Script:
 
 
 def to_simplified(text: str) -> str:
-    return _converter("t2s").convert(text)
+    """Traditional → simplified with the one cached OpenCC converter the parser, the crawler's title
+    reading and the archive's search text all share (building one costs ~20 ms)."""
+    return str(_converter("t2s").convert(text))

@@ -231,7 +231,8 @@ def _sample_files(samples: Path) -> list[Path]:
 
 
 def _paragraph(path: Path, report: Report) -> list[str]:
-    from nianbao.summary import TEMPLATE_DOCUMENTS, clean, wrap
+    from extract.printed import TEMPLATE_DOCUMENTS
+    from nianbao.summary import clean, wrap
 
     failed = [c.rule for c in report.checks if not c.ok]
     template = (

@@ -13,14 +13,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from extract import codes
+from extract import codes, printed
 from extract.model import Cell, Number, Report
-
-# The official document that defines each template; codes.py names templates by year only.
-TEMPLATE_DOCUMENTS: dict[str, str] = {
-    "2019": "国办公开办函〔2019〕60号",
-    "2021": "国办公开办函〔2021〕30号",
-}
 
 MISSING = "?"  # no cell at all for this place in the table
 BLANK = "·"  # a cell was read but printed nothing
@@ -29,7 +23,6 @@ LABEL_MAX = 34  # requests-table row labels wrap beyond this many display column
 GAP = "  "  # between value columns
 MIN_COL = 4
 
-_CN = "一二三四五六七八九十"
 
 
 # --- display width ----------------------------------------------------------------------------
@@ -271,8 +264,9 @@ class _Cells:
             self.shown.add(id(cell))
         return cell_text(cell)
 
-    def has_row(self, row: str) -> bool:
-        return any(key[1] == row for key in self.by_key)
+    def rows(self) -> set[str]:
+        """The row codes read, for printed.request_rows."""
+        return {key[1] for key in self.by_key}
 
     def unshown(self) -> list[Cell]:
         return [c for c in self.all if id(c) not in self.shown]
@@ -280,30 +274,8 @@ class _Cells:
 
 def layout_template(report: Report) -> tuple[str, bool]:
     """(template whose layout to draw, whether it was guessed from the cells)."""
-    if report.template in codes.TEMPLATES:
-        return report.template, False
-    only_2019 = {col for r in codes.ACTIVE_ROWS["2019"] for col in r.columns} - {
-        col for r in codes.ACTIVE_ROWS["2021"] for col in r.columns
-    }
-    only_2021 = {col for r in codes.ACTIVE_ROWS["2021"] for col in r.columns} - {
-        col for r in codes.ACTIVE_ROWS["2019"] for col in r.columns
-    }
-    rows_2021 = {code for code, _label, _group in codes.REQUEST_ROWS_OTHER_2021}
-    active = {c.column for c in report.tables.get("active_disclosure", ())}
-    requests = {c.row for c in report.tables.get("requests", ())}
-    if active & only_2021 or requests & rows_2021:
-        return "2021", True
-    if active & only_2019:
-        return "2019", True
-    return codes.TEMPLATES[-1], True
-
-
-def _active_column_label(template: str, row: str, column: str) -> str:
-    if column == "amount" and row == "procurement":
-        return codes.PROCUREMENT_AMOUNT_LABEL
-    if column == "decisions" and template == "2021":
-        return codes.DECISIONS_2021_LABEL
-    return codes.ACTIVE_COLUMN_LABELS.get(column, column)
+    return printed.layout_template(report.template, {c.column for c in report.tables.get("active_disclosure", ())},
+                                   {c.row or "" for c in report.tables.get("requests", ())})
 
 
 def _active_blocks(template: str, cells: _Cells) -> list[_Block]:
@@ -321,43 +293,32 @@ def _active_blocks(template: str, cells: _Cells) -> list[_Block]:
         if item != previous_item:
             lines += [_Rule(), _Title(codes.ITEM_LABELS.get(item, item))]
             previous_item = item
-        header = [(_active_column_label(template, rows[0].row, c), 1) for c in columns]
-        lines += [_Rule(), _Header("信息内容", header), _Rule()]
+        header = [(printed.active_column_label(template, rows[0].row, c), 1) for c in columns]
+        lines += [_Rule(), _Header(printed.ACTIVE_ROW_HEADER, header), _Rule()]
         lines += [_Row([r.label], [cells.text(item, r.row, c) for c in columns]) for r in rows]
         blocks.append(_Block(len(columns), lines))
     return blocks
-
-
-def _request_rows(template: str, cells: _Cells) -> list[tuple[str, str, str | None]]:
-    """The template's rows; a 2021 report that prints （六）其他处理 as one row keeps it so."""
-    rows = list(codes.REQUEST_ROWS[template])
-    split = list(codes.REQUEST_ROWS_OTHER_2021)
-    if template == "2021" and cells.has_row(codes.REQUEST_ROW_OTHER_2019[0]):
-        at = rows.index(split[0])
-        keep_split = any(cells.has_row(code) for code, _label, _group in split)
-        rows[at : at + len(split)] = [codes.REQUEST_ROW_OTHER_2019, *(split if keep_split else [])]
-    return rows
 
 
 def _requests_block(template: str, cells: _Cells) -> _Block:
     columns = [code for code, _label in codes.REQUEST_COLUMNS]
     parent: list[tuple[str, int]] = []
     for code in columns:
-        if code in codes.ORG_COLUMNS and parent and parent[-1][0] == codes.ORG_PARENT_LABEL:
-            parent[-1] = (codes.ORG_PARENT_LABEL, parent[-1][1] + 1)
+        if code in codes.ORG_COLUMNS and parent and parent[-1][0] == printed.ORG_PARENT_LABEL:
+            parent[-1] = (printed.ORG_PARENT_LABEL, parent[-1][1] + 1)
         else:
-            parent.append((codes.ORG_PARENT_LABEL if code in codes.ORG_COLUMNS else "", 1))
+            parent.append((printed.ORG_PARENT_LABEL if code in codes.ORG_COLUMNS else "", 1))
     labels = [(label, 1) for _code, label in codes.REQUEST_COLUMNS]
     lines: list[_Line] = [
         _Rule(),
-        _Header("", [("申请人情况", len(columns))]),
+        _Header("", [(printed.APPLICANTS_LABEL, len(columns))]),
         _Header("", parent),
         _Header("", labels),
         _Rule(),
     ]
     # Indentation follows the printed nesting: 一、 > （一） > 1.; group rows carry no numbers.
     opened: set[str] = set()
-    for code, label, group in _request_rows(template, cells):
+    for code, label, group in printed.request_rows(template, cells.rows()):
         if code == codes.REQUEST_ROW_OTHER_2019[0]:
             opened.add("other_group")  # printed as the numbered row （六）其他处理 itself
         if group is not None and group not in opened:
@@ -366,7 +327,7 @@ def _requests_block(template: str, cells: _Cells) -> _Block:
             group_label = codes.REQUEST_GROUPS[group]
             lines.append(_Row(wrap(" " * indent + group_label, LABEL_MAX, hang=indent + 2), []))
         indent = 0 if group is None else 2 if group == "outcomes" else 4
-        numbering = codes.REQUEST_ROW_NUMBERING.get(code, "")
+        numbering = printed.REQUEST_ROW_NUMBERING.get(code, "")
         hang = indent + display_width(numbering)
         values = [cells.text("", code, col) for col in columns]
         lines.append(_Row(wrap(" " * indent + numbering + label, LABEL_MAX, hang=hang), values))
@@ -382,19 +343,12 @@ def _review_block(cells: _Cells) -> _Block:
         indent = 0
         if group.startswith("litigation"):
             if not parent_done:
-                lines.append(_Row([codes.LITIGATION_PARENT_LABEL], []))
+                lines.append(_Row([printed.LITIGATION_PARENT_LABEL], []))
                 parent_done = True
             indent = 2
         lines.append(_Row([" " * indent + label], [cells.text(group, "", col) for col in columns]))
     lines.append(_Rule())
     return _Block(len(columns), lines)
-
-
-def _table_title(kind: str) -> str:
-    for i, (code, label) in enumerate(codes.SECTION_KINDS):
-        if code == kind:
-            return f"{_CN[i]}、{label}"
-    return kind
 
 
 def _describe_cell(table: str, cell: Cell) -> str:
@@ -416,7 +370,7 @@ def render_tables(report: Report) -> list[str]:
     leftovers: list[str] = []
     for name in codes.TABLE_NAMES:
         table_cells = report.tables.get(name, [])
-        out.append(f"{_table_title(name)}  [{name}: {len(table_cells)} cells]")
+        out.append(f"{printed.TABLE_TITLES[name]}  [{name}: {len(table_cells)} cells]")
         cells = _Cells(table_cells)
         if not table_cells:
             out += ["  (no cells read)", ""]
@@ -440,7 +394,7 @@ def render_tables(report: Report) -> list[str]:
 def _template_text(report: Report) -> str:
     if report.template is None:
         return "not recognised"
-    document = TEMPLATE_DOCUMENTS.get(report.template)
+    document = printed.TEMPLATE_DOCUMENTS.get(report.template)
     return f"{report.template} ({document})" if document else report.template
 
 

@@ -6,8 +6,8 @@ contract answer for it; the `render_*` functions print that content the way real
 (trafilatura pipes, one cell per line, Word "save as text", space-separated rows, portal HTML).
 The property tests render, parse and compare; bench scripts can use `sample` for volume.
 
-Only the standard library, opencc and the project's `extract.codes` are used (no pytest import), so
-this module is importable from tests/ and from bench/ alike.
+Only the standard library, opencc and the project's `extract.codes` and `extract.printed` are used
+(no pytest import), so this module is importable from tests/ and from bench/ alike.
 
 Conventions the expectations follow:
 * cell keys are `(item or group or "", row or "", column)`, like `extract.model.Cell.key`;
@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 import opencc
 
-from extract import codes
+from extract import codes, printed
 
 Number = int | float
 CellKey = tuple[str, str, str]
@@ -750,7 +750,7 @@ def _style(report: GeneratedReport, rng: random.Random, layout: Layout) -> _Styl
         balance_note=rng.choice(("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
                                  "（本列数据的逻辑关系为：第一项加第二项之和，等于第三项加第四项之和）")),
         fee_label=rng.choice(("本年收费金额（单位：万元）", "本年收费金额（万元）")),
-        procurement_label=rng.choice((codes.PROCUREMENT_AMOUNT_LABEL, "采购总金额")),
+        procurement_label=rng.choice((printed.PROCUREMENT_AMOUNT_LABEL, "采购总金额")),
     )
 
 
@@ -782,7 +782,7 @@ def _active_grid(report: GeneratedReport, st: _Style) -> Grid:
             if col == "amount":
                 labels.append(st.procurement_label if item == "20.9" else st.fee_label)
             elif col == "decisions" and report.template == "2021":
-                labels.append(codes.DECISIONS_2021_LABEL)
+                labels.append(printed.DECISIONS_2021_LABEL)
             else:
                 labels.append(codes.ACTIVE_COLUMN_LABELS[col])
         header = [GridCell("信息内容")] + [GridCell(label) for label in labels]
@@ -802,14 +802,14 @@ def _requests_grid(report: GeneratedReport, st: _Style) -> Grid:
     natural = "\n".join("自然人") if st.split else "自然人"
     grid: Grid = [
         [GridCell(st.balance_note, rowspan=3, colspan=3), GridCell("申请人情况", colspan=7)],
-        [GridCell(natural, rowspan=2), GridCell(codes.ORG_PARENT_LABEL, colspan=5), GridCell("总计", rowspan=2)],
+        [GridCell(natural, rowspan=2), GridCell(printed.ORG_PARENT_LABEL, colspan=5), GridCell("总计", rowspan=2)],
         [GridCell(_header(label, st)) for code, label in codes.REQUEST_COLUMNS if code in codes.ORG_COLUMNS],
     ]
     outcome_count = sum(1 for _c, _l, g in rows if g is not None)
     group_sizes = {g: sum(1 for _c, _l, g2 in rows if g2 == g) for g in codes.REQUEST_GROUPS}
     seen: set[str] = set()
     for code, _label, group in rows:
-        label = _numbered(codes.REQUEST_ROW_NUMBERING[code], st.knobs) + st.labels[code]
+        label = _numbered(printed.REQUEST_ROW_NUMBERING[code], st.knobs) + st.labels[code]
         line: list[GridCell] = []
         if group is not None and "outcomes" not in seen:
             seen.add("outcomes")
@@ -836,7 +836,7 @@ def _requests_grid(report: GeneratedReport, st: _Style) -> Grid:
 def _review_grid(report: GeneratedReport, st: _Style) -> Grid:
     names = [_header(label, st) for _c, label in codes.REVIEW_COLUMNS]
     return [
-        [GridCell(codes.REVIEW_GROUPS[0][1], colspan=5), GridCell(codes.LITIGATION_PARENT_LABEL, colspan=10)],
+        [GridCell(codes.REVIEW_GROUPS[0][1], colspan=5), GridCell(printed.LITIGATION_PARENT_LABEL, colspan=10)],
         [*(GridCell(n, rowspan=2) for n in names),
          GridCell(codes.REVIEW_GROUPS[1][1], colspan=5), GridCell(codes.REVIEW_GROUPS[2][1], colspan=5)],
         [GridCell(n) for n in names * 2],

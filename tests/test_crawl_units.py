@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse, Request
 
-from crawler.dates import parse_date, period_year, report_year
 from crawler.middlewares.challenge import challenge_reason
 from crawler.middlewares.retry import retry_after_seconds
 from crawler.registry import load_registry
 from crawler.titles import is_column_link, is_report_title, title_facts
 from crawler.urls import canonical_url, doc_kind, fetch_url, in_scope, is_private_address
+from extract.dates import period_year, report_year, to_date
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,8 +86,8 @@ def test_year_from_title_then_period_then_publication() -> None:
     assert report_year(None, "自2025年1月1日起施行", date(2026, 3, 5)) == 2025
     assert report_year(None, "无日期", date(2024, 2, 1)) == 2023
     assert period_year("统计期限为2024年1月1日至2025年12月31日") is None
-    assert parse_date("2026.03.05 14:48:00") == date(2026, 3, 5)
-    assert parse_date(1737338400) == date(2025, 1, 20)
+    assert to_date("2026.03.05 14:48:00") == date(2026, 3, 5)
+    assert to_date(1737338400) == date(2025, 1, 20)
 
 
 def _response(status: int, body: bytes) -> HtmlResponse:

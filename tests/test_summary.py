@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract import codes
+from extract import codes, printed
 from extract.model import Cell, Check, Report, Section, Source
 from nianbao.summary import render_summary
 
@@ -109,7 +109,7 @@ def expected_request_labels(template: str, rows: list[tuple[str, str, str | None
             out.append(codes.REQUEST_GROUPS[group])
         if group is not None:
             opened.add(group)
-        out.append(codes.REQUEST_ROW_NUMBERING[code] + label)
+        out.append(printed.REQUEST_ROW_NUMBERING[code] + label)
     return out
 
 
@@ -204,10 +204,10 @@ def test_requests_columns_as_printed(template: str) -> None:
     in_order(header, labels)
     # 法人或其他组织 is printed above the five organisation columns, between 自然人 and 总计.
     parent_line = block[block.index(header) - 1]
-    assert codes.ORG_PARENT_LABEL in parent_line
-    start = width(parent_line[: parent_line.index(codes.ORG_PARENT_LABEL)])
+    assert printed.ORG_PARENT_LABEL in parent_line
+    start = width(parent_line[: parent_line.index(printed.ORG_PARENT_LABEL)])
     assert width(header[: header.index("商业企业")]) <= start
-    assert start + width(codes.ORG_PARENT_LABEL) <= width(header[: header.index("总计")])
+    assert start + width(printed.ORG_PARENT_LABEL) <= width(header[: header.index("总计")])
     assert "申请人情况" in block[block.index(header) - 2]
 
 

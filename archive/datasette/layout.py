@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from extract import codes
+from extract import codes, printed
 
 Key = tuple[str, str, str, str]  # (tbl, part, row, col)
 GridCell = dict[str, Any]
@@ -50,22 +50,16 @@ class Cells:
         return float(cell["value"]) if cell and cell["value"] is not None else 0.0
 
 
-def _template_for(cells: Cells, template: str | None, tbl: str) -> str:
-    if template in codes.TEMPLATES:
-        return template
-    keys = {k[2:] for k in cells.by_key if k[0] == tbl}
-
-    def score(t: str) -> int:
-        if tbl == "active_disclosure":
-            return sum((a.row, c) in keys for a in codes.ACTIVE_ROWS[t] for c in a.columns)
-        return sum((row, "total") in keys for row, _l, _g in codes.REQUEST_ROWS[t])
-
-    return max(codes.TEMPLATES, key=score)
+def _template_for(cells: Cells, template: str | None) -> str:
+    """The report's template, else the one its cells show (printed.layout_template, as the summary does)."""
+    active = {k[3] for k in cells.by_key if k[0] == "active_disclosure"}
+    rows = {k[2] for k in cells.by_key if k[0] == "requests"}
+    return printed.layout_template(template, active, rows)[0]
 
 
 def active_grid(cells: Cells, template: str | None) -> list[list[GridCell]]:
     """二、主动公开: one block per 第二十条 item, each with its own column header, as printed."""
-    t = _template_for(cells, template, "active_disclosure")
+    t = _template_for(cells, template)
     grid: list[list[GridCell]] = []
     last_header: tuple[str, tuple[str, ...]] | None = None
     width = 1 + max(len(a.columns) for a in codes.ACTIVE_ROWS[t])
@@ -74,8 +68,8 @@ def active_grid(cells: Cells, template: str | None) -> list[list[GridCell]]:
         if header != last_header:
             if last_header is None or last_header[0] != active.item:
                 grid.append([_h(codes.ITEM_LABELS[active.item], colspan=width)])
-            labels = [_column_label(active.row, c, t) for c in active.columns]
-            grid.append([_h("信息内容"), *[_h(label) for label in labels[:-1]],
+            labels = [printed.active_column_label(t, active.row, c) for c in active.columns]
+            grid.append([_h(printed.ACTIVE_ROW_HEADER), *[_h(label) for label in labels[:-1]],
                          _h(labels[-1], colspan=width - len(labels))])
             last_header = header
         values = [cells.value_cell(("active_disclosure", active.item, active.row, c)) for c in active.columns]
@@ -84,34 +78,18 @@ def active_grid(cells: Cells, template: str | None) -> list[list[GridCell]]:
     return grid
 
 
-def _column_label(row: str, col: str, template: str) -> str:
-    if col == "amount" and row == "procurement":
-        return codes.PROCUREMENT_AMOUNT_LABEL
-    if col == "decisions" and template == "2021":
-        return codes.DECISIONS_2021_LABEL
-    return codes.ACTIVE_COLUMN_LABELS[col]
-
-
-def _request_rows(cells: Cells, template: str | None) -> list[tuple[str, str, str | None]]:
-    t = _template_for(cells, template, "requests")
-    split = {c for c, _l, _g in codes.REQUEST_ROWS_OTHER_2021}
-    has_split = any(k[0] == "requests" and k[2] in split for k in cells.by_key)
-    if t == "2021" and has_split:
-        return list(codes.REQUEST_ROWS["2021"])
-    return list(codes.REQUEST_ROWS["2019"])
-
-
 def requests_grid(cells: Cells, template: str | None) -> list[list[GridCell]]:
     """三、依申请公开: 申请人情况 across, the numbered outcome rows down, merged group cells as printed."""
     cols = [c for c, _ in codes.REQUEST_COLUMNS]
     org = [label for c, label in codes.REQUEST_COLUMNS if c in codes.ORG_COLUMNS]
+    labels_by_code = dict(codes.REQUEST_COLUMNS)
+    natural, total = labels_by_code["natural_person"], labels_by_code["total"]
     grid: list[list[GridCell]] = [
-        [_h("本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和", rowspan=3, colspan=3),
-         _h("申请人情况", colspan=7)],
-        [_h("自然人", rowspan=2), _h(codes.ORG_PARENT_LABEL, colspan=5), _h("总计", rowspan=2)],
+        [_h(printed.REQUESTS_CORNER, rowspan=3, colspan=3), _h(printed.APPLICANTS_LABEL, colspan=7)],
+        [_h(natural, rowspan=2), _h(printed.ORG_PARENT_LABEL, colspan=5), _h(total, rowspan=2)],
         [_h(label) for label in org],
     ]
-    rows = _request_rows(cells, template)
+    rows = printed.request_rows(_template_for(cells, template), {k[2] for k in cells.by_key if k[0] == "requests"})
     outcome_count = sum(1 for _c, _l, g in rows if g is not None)
     group_counts: dict[str, int] = {}
     for _c, _l, g in rows:
@@ -119,7 +97,7 @@ def requests_grid(cells: Cells, template: str | None) -> list[list[GridCell]]:
             group_counts[g] = group_counts.get(g, 0) + 1  # type: ignore[index]
     seen: set[str] = set()
     for code, label, group in rows:
-        numbered = f"{codes.REQUEST_ROW_NUMBERING.get(code, '')}{label}"
+        numbered = f"{printed.REQUEST_ROW_NUMBERING.get(code, '')}{label}"
         labels: list[GridCell] = []
         if group is None:
             labels.append(_h(numbered, colspan=3))
@@ -143,7 +121,7 @@ def review_grid(cells: Cells) -> list[list[GridCell]]:
     cols = codes.REVIEW_COLUMNS
     review_label, direct_label, after_label = (label for _c, label in codes.REVIEW_GROUPS)
     grid = [
-        [_h(review_label, colspan=5), _h(codes.LITIGATION_PARENT_LABEL, colspan=10)],
+        [_h(review_label, colspan=5), _h(printed.LITIGATION_PARENT_LABEL, colspan=10)],
         [*[_h(label, rowspan=2) for _c, label in cols], _h(direct_label, colspan=5), _h(after_label, colspan=5)],
         [_h(label) for _c, label in cols] * 2,
         [cells.value_cell(("review_litigation", group, "", c)) for group, _l in codes.REVIEW_GROUPS for c, _ in cols],

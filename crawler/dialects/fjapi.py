@@ -13,9 +13,9 @@ from urllib.parse import urljoin
 
 from scrapy.http import Response, TextResponse
 
-from crawler.dates import parse_date
 from crawler.dialects.base import Dialect, ListContext, Output
 from crawler.page import Link
+from extract.dates import to_date
 
 _API = re.compile(r"""['"]([^'"]*/fjdzapp/data)\??""")
 _CHANNEL = re.compile(r"""channelid\s*[:=]\s*['"]?(\d+)""")
@@ -54,7 +54,7 @@ class FjApiDialect(Dialect):
             url = urljoin(response.url, url)
             files = tuple(urljoin(url, f.get("_href") or f.get("appfile") or "") for f in doc.get("files") or []
                           if f.get("_href") or f.get("appfile"))
-            yield Link(url, str(doc.get("doctitle") or ""), parse_date(doc.get("docreltime")), files,
+            yield Link(url, str(doc.get("doctitle") or ""), to_date(doc.get("docreltime")), files,
                        doc.get("puborg") or None)
         if int(response.meta.get("page", 1)) != 1:
             return

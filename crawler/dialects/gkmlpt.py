@@ -15,10 +15,10 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy.http import Response, TextResponse
 
-from crawler.dates import parse_date
 from crawler.dialects.base import Dialect, ListContext, Output
 from crawler.page import Link
 from crawler.titles import is_column_link
+from extract.dates import to_date
 
 _SID = re.compile(r"""SID\s*:\s*['"]?(\w+)['"]?""")
 _NODE = re.compile(r"""\{\s*id\s*:\s*(\d+)\s*,\s*name\s*:\s*['"]([^'"]+)['"]""")
@@ -63,7 +63,7 @@ class GkmlptDialect(Dialect):
                 continue
             files = tuple(urljoin(response.url, a["url"]) for a in art.get("attachment") or [] if a.get("url"))
             yield Link(urljoin(response.url, url), str(art.get("title") or ""),
-                       parse_date(art.get("created_at") or art.get("create_time")), files, art.get("publisher") or None)
+                       to_date(art.get("created_at") or art.get("create_time")), files, art.get("publisher") or None)
         page = int(response.meta.get("page", 1))
         if page != 1:
             return

@@ -23,7 +23,6 @@ from twisted.python.failure import Failure
 
 from crawler.archive_link import archive_for
 from crawler.browser import configure as configure_browser
-from crawler.dates import parse_date, report_year
 from crawler.dialects import BY_NAME, DIALECTS, Dialect, ListContext
 from crawler.items import ReportItem
 from crawler.page import (
@@ -44,6 +43,7 @@ from crawler.scriptlist import SCRIPT_API
 from crawler.titles import is_column_link, is_report_title, normalize, title_facts
 from crawler.urls import canonical_url, doc_kind, fetch_url, host_of, in_scope, looks_like_home
 from crawler.walker import ListWalker
+from extract.dates import report_year, to_date
 
 MAX_COLUMN_HOPS = 4  # entry → 政府信息公开 → 年报 → per-year hub → unit column
 _GATEWAY_WORDS = ("政府信息公开", "信息公开", "政务公开", "信息公开目录")
@@ -253,7 +253,7 @@ class PortalsSpider(Spider):
     def _item(self, response: Response, *, title: str, body: str, published: str | None, agency: str | None,
               fmt: str, sel: Selector | None) -> ReportItem:
         facts = title_facts(title)
-        pub = parse_date(published)
+        pub = to_date(published)
         host = host_of(response.url)
         portal = self.by_host.get(host)
         code = portal.region_code if portal else None

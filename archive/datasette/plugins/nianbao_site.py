@@ -30,6 +30,7 @@ from archive.datasette import layout
 from archive.export import report_document
 from archive.raw import RawStore, is_sha256
 from archive.store import default_raw_root
+from extract import printed
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 # `SELECT hex(randomblob(300000000))` took 600 MB and 14 s in one SQLite call (no time limit can stop
@@ -178,11 +179,10 @@ async def report_page(datasette: Any, request: Any) -> Response:
     order = json.loads(report["documents"] or "[]")
     documents.sort(key=lambda d: order.index(d["sha256"]) if d["sha256"] in order else len(order))
     cells = layout.Cells(cell_rows, bad)
-    tables = [
-        ("active_disclosure", "二、主动公开政府信息情况", layout.active_grid(cells, report["template"])),
-        ("requests", "三、收到和处理政府信息公开申请情况", layout.requests_grid(cells, report["template"])),
-        ("review_litigation", "四、政府信息公开行政复议、行政诉讼情况", layout.review_grid(cells)),
-    ]
+    grids = {"active_disclosure": layout.active_grid(cells, report["template"]),
+             "requests": layout.requests_grid(cells, report["template"]),
+             "review_litigation": layout.review_grid(cells)}
+    tables = [(name, printed.TABLE_TITLES[name], grid) for name, grid in grids.items()]
     context = {
         "database": name, "report": dict(report), "sections": sections, "checks": checks,
         "tables": [t for t in tables if cells.has(t[0])], "bars": layout.outcome_bars(cells) if cells.has("requests")

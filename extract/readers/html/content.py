@@ -11,23 +11,20 @@ import re
 
 from lxml import etree
 
+from ...containers import ranks
 from .tables import data_grid
 from .text import Element, drop_element, element_text, non_ascii_count
 
 # --- content root ------------------------------------------------------------------------------------
 
-# Known containers of the report body, most specific first (TRS, 开普云/UCAP, Hanweb, Shanghai …);
-# a lower number wins. Found with one attribute XPath and dict look-ups, not one XPath each.
-CONTENT_CLASSES = {
-    "TRS_Editor": 0, "trs_editor_view": 1, "TRS_UEDITOR": 2, "Custom_UnionStyle": 3,
-    "Article_content": 7, "article-content": 8, "wzy_content": 9, "bt_content": 10, "article_con": 11,
-    "pages_content": 12, "news_content": 13, "article": 14, "content": 15,
-}
-CONTENT_IDS = {"UCAP-CONTENT": 4, "zoom": 6, "Zoom": 6, "zoomcon": 6, "ivs_content": 6}
-_CONTENT_TAGS = {"ucapcontent": 5, "article": 16, "main": 17}
+# Known containers of the report body (extract/containers.py, shared with the crawler); a lower rank
+# wins. Found with one attribute XPath and dict look-ups, not one XPath each.
+CONTENT_CLASSES = ranks("class")
+CONTENT_IDS = ranks("id")
+_CONTENT_TAGS = ranks("tag")
 _XP_CLASSES = etree.XPath("//body//@class")
 _XP_IDS = etree.XPath("//body//@id")
-_XP_CONTENT_TAGS = etree.XPath("//body//ucapcontent | //body//article | //body//main")
+_XP_CONTENT_TAGS = etree.XPath(" | ".join(f"//body//{tag}" for tag in _CONTENT_TAGS))
 _XP_LINK_TEXT = etree.XPath(".//a//text()")
 _SELECTOR_SHARE = 0.4
 _DESCEND_SHARE = 0.75

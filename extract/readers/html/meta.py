@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Any
 
 from lxml import etree
 
+from ...script import to_simplified
 from .text import Element, collapse_space, element_text, text_segments
 
 # --- <head> metadata -------------------------------------------------------------------------------
@@ -89,19 +89,11 @@ _LEAD_PAIR = re.compile(
 # Further known "label：" inside the same unit ("索引号：x  发布机构：y").
 _INNER_LABEL = re.compile(r"(?:^|(?<=[\s\u3000|｜]))[【\[〔]?(" + _KNOWN_ALT + r")[】\]〕]?\s*[:：]")
 
-_t2s: Any = None
-
-
 def _simplified(text: str) -> str:
-    """Traditional → simplified for labels; OpenCC is loaded on first need (it costs ~20 ms)."""
-    global _t2s
+    """Traditional → simplified for labels (the shared converter, loaded on first need)."""
     if text.isascii() or text in _KNOWN:
         return text
-    if _t2s is None:
-        import opencc
-
-        _t2s = opencc.OpenCC("t2s")
-    return str(_t2s.convert(text))
+    return to_simplified(text)
 
 
 @lru_cache(maxsize=4096)
