@@ -3,7 +3,7 @@
 Why replay and not a table copy: the parsed tables are derived, and one report may have been found by
 two machines (an aggregator on one links a portal crawled by the other). Merging copies what was
 fetched — raw bytes, the fetch log, documents' provenance, blocked hosts, registry bodies — and hands every
-(page, documents) pair to `add_report` again, exactly as `nianbao rebuild` does: the same report
+(page, documents) pair to `Archive.replay`, exactly as `nianbao rebuild` does: the same report
 becomes one report, with versions ordered by when they were first seen, whichever machine saw it, and
 a page one machine saw without its attachments yields to the other machine's fuller copy.
 """
@@ -38,7 +38,7 @@ def merge(db_path: str | Path, sources: Iterable[str | Path], *,
         # machine and with them on another is one version (Archive._same_publication).
         rows = sorted(found, key=lambda r: (r[3] or "", r[0]))
         for n, (page_url, docs, hints, first_seen, last_seen) in enumerate(rows, start=1):
-            outcome = into._add(docs, page_url, hints, first_seen=first_seen, last_seen=last_seen)
+            outcome = into.replay(docs, page_url=page_url, hints=hints, first_seen=first_seen, last_seen=last_seen)
             counts["sources"] += 1
             counts["failed" if outcome.status == "failed" else "reports"] += 1
             if progress:
@@ -65,8 +65,8 @@ def _copy_fetched(into: Archive, src_path: Path, counts: dict[str, int]) -> list
                 counts["files"] += 1
             with into.db.conn:
                 for when in {first, last} - {None}:
-                    into._upsert_document(sha, url=url, final_url=final_url, content_type=ctype, size=size,
-                                          fetched_at=when)
+                    into.record_document(sha, url=url, final_url=final_url, content_type=ctype, size=size,
+                                         fetched_at=when)
         with into.db.conn:  # a fetch's id is a hash of the exchange: the same one twice is one row
             counts["fetches"] += copy_table(src, into, "fetches")
         for host, reason, url, _at, _times in src.execute("SELECT host, reason, url, blocked_at, times FROM blocked"):

@@ -2,7 +2,7 @@
 
 Why a fresh file: the parser improves, and derived tables (reports, cells, FTS …) must never mix rows
 from two parser versions. Provenance (documents' fetch columns, fetches, report_sources, blocked,
-registry_bodies) is copied; everything else is re-made by replaying each add_report call in the order
+registry_bodies) is copied; everything else is re-made by `Archive.replay` of each add_report call in the order
 first seen. The new file is written beside the old and swapped in with os.replace, so readers see the
 old or the new database, never half of one. Documents are parsed in `jobs` worker processes (archive/workers.py),
 ahead of the one writer that stores them in the original order. A running `nianbao serve` keeps the
@@ -38,7 +38,7 @@ def copy_table(src: sqlite3.Connection, dst: Archive, table: str, columns: list[
     cur = src.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY rowid")
     n = 0
     while batch := cur.fetchmany(2000):
-        dst.db[table].insert_all((dict(zip(cols, row, strict=True)) for row in batch), replace=True)  # type: ignore[union-attr]
+        dst.db.table(table).insert_all((dict(zip(cols, row, strict=True)) for row in batch), replace=True)
         n += len(batch)
     return n
 
@@ -76,8 +76,8 @@ def _rebuild(db_path: Path, raw_root: Path, progress: Callable[[int, int], None]
             ahead = _ParseAhead(new, pool, [json.loads(row[1]) for row in sources])
             for n, (page_url, documents, hints, first_seen, last_seen) in enumerate(sources):
                 ahead.fill(n)
-                outcome = new._add(json.loads(documents), page_url, json.loads(hints or "{}"),
-                                   first_seen=first_seen, last_seen=last_seen, replay=True)
+                outcome = new.replay(json.loads(documents), page_url=page_url, hints=json.loads(hints or "{}"),
+                                     first_seen=first_seen, last_seen=last_seen)
                 ahead.done(n)
                 counts["sources"] += 1
                 counts["failed" if outcome.status == "failed" else "reports"] += 1

@@ -526,5 +526,5 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
                 db.execute(wanted)
     for table, rows in _label_rows().items():
         pk = "code"
-        db[table].upsert_all(rows, pk=pk)  # type: ignore[union-attr]
-    db["archive_meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")  # type: ignore[union-attr]
+        db.table(table).upsert_all(rows, pk=pk)
+    db.table("archive_meta").upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")

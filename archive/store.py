@@ -1,31 +1,10 @@
 """The archive: raw bytes in a RawStore, what was fetched and parsed in one SQLite database.
 
-Interface (the crawler codes against it; `crawler/` imports `archive`, never the reverse):
-
-    @dataclass(frozen=True)
-    class Fetch:
-        url: str; final_url: str; status: int | None  # None: no HTTP answer
-        headers: list[tuple[str, str]]      # response headers as received (stored with cookies and
-                                            # credentials redacted: archive/private.py)
-        body: bytes; fetched_at: str        # ISO-8601 UTC
-        method: str = "GET"; referer: str | None = None
-        error: str | None = None            # a failed fetch: why (timeout, reset, …; crawler/failures.py)
-
-    class Archive:
-        def __init__(self, db_path, raw_root=None)   # default raw root: <db dir>/<db stem>-raw/; ensure_db_shape();
-                                                     # one writer at a time (archive/lock.py: ArchiveBusy)
-        def record_fetch(self, fetch: Fetch) -> str  # body (any status) → RawStore, documents row, fetch-log row;
-                                                     # returns the body's sha256 (for a 304: the sha256 of the
-                                                     # last 200 of that url, i.e. the unchanged document)
-        def record_failures(self, fetches: list[Fetch]) -> None  # bodiless failed fetches, one transaction
-        def validators(self, url) -> tuple[str | None, str | None] | None  # (etag, last_modified) of the last 200
-        def last_ok(self, url) -> tuple[str, str | None, str | None] | None  # (sha256, etag, last_modified) of it
-        def add_report(self, documents: list[str], *, page_url, title=None, year=None, agency=None,
-                       published=None, region_code=None, level=None, host=None) -> ReportOutcome
-        def mark_blocked(self, host, reason, url) -> None
-        def register_bodies(self, entries) -> int      # registry portals' governments → register rows (reports 0)
-        def page_archived_elsewhere(self, sha, page_url) -> str | None  # same page bytes under another URL
-        def close(self) -> None                      # also a context manager
+The crawler codes against the public methods of `Archive` below (`crawler/` imports `archive`, never
+the reverse): `record_fetch` / `record_failures` (every exchange, every body by SHA-256; cookies and
+credentials redacted, archive/private.py), `validators` / `last_ok` (conditional GETs),
+`page_archived_elsewhere`, `add_report`, `mark_blocked` and `register_bodies`; `rebuild` and `merge` use
+`replay` and `record_document`. One writer at a time (archive/lock.py: ArchiveBusy).
 
 add_report: `documents` are sha256s of the report page and its attachments (page first). Each is parsed
 with extract.parse_report in a worker process (archive/workers.py); the parse with the most table cells
@@ -79,9 +58,9 @@ class Fetch:
     url: str
     final_url: str
     status: int | None  # None: no HTTP answer at all (see error)
-    headers: list[tuple[str, str]]
+    headers: list[tuple[str, str]]  # as received; stored with cookies and credentials redacted
     body: bytes
-    fetched_at: str
+    fetched_at: str  # ISO-8601 UTC
     method: str = "GET"
     referer: str | None = None
     error: str | None = None  # why the crawler got no usable answer or gave up (crawler/failures.py)
@@ -143,7 +122,7 @@ class _Parsed:
 
 
 class Archive:
-    """The archive at db_path (created when missing) with its raw store."""
+    """The archive at db_path (created when missing) with its raw store (default: <db dir>/<db stem>-raw/)."""
 
     def __init__(self, db_path: str | Path, raw_root: str | Path | None = None) -> None:
         self.db_path = Path(db_path)
@@ -187,7 +166,8 @@ class Archive:
     def record_fetch(self, fetch: Fetch) -> str:
         """Keep the exchange and every body it carried: a 404 page, a 412 challenge or a 500 is evidence
         of what the portal answered (and goes into the WARC export) as much as a report is. Each body gets
-        a documents row; only the crawler's report items are ever offered to the parser."""
+        a documents row; only the crawler's report items are ever offered to the parser. Returns the
+        body's sha256; for a 304, that of the last 200 of the URL (the unchanged document)."""
         sha = sha256_hex(fetch.body)
         stored = bool(fetch.body) and fetch.status != 304
         if fetch.status == 304:
@@ -198,9 +178,9 @@ class Archive:
         with self.db.conn:
             if stored:
                 self.raw.put(fetch.body)
-                self._upsert_document(sha, url=fetch.url, final_url=fetch.final_url, content_type=ctype,
+                self.record_document(sha, url=fetch.url, final_url=fetch.final_url, content_type=ctype,
                                       size=len(fetch.body), fetched_at=fetch.fetched_at)
-            self.db["fetches"].upsert({  # type: ignore[union-attr]
+            self.db.table("fetches").upsert({
                 "id": fetch_id(fetch, sha), "url": fetch.url, "final_url": fetch.final_url, "status": fetch.status,
                 "method": fetch.method, "referer": fetch.referer,
                 "headers": json.dumps([list(h) for h in redact_headers(fetch.headers)], ensure_ascii=False),
@@ -222,8 +202,10 @@ class Archive:
                 "INSERT OR REPLACE INTO fetches (id, url, final_url, status, method, referer, headers, fetched_at, "
                 "etag, last_modified, content_type, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
-    def _upsert_document(self, sha: str, *, url: str, final_url: str, content_type: str | None, size: int,
-                         fetched_at: str) -> None:
+    def record_document(self, sha: str, *, url: str, final_url: str, content_type: str | None, size: int,
+                        fetched_at: str) -> None:
+        """A document's row, seen at fetched_at: first and last fetched widen, the earliest sighting names it.
+        record_fetch calls it for every body; merge for the documents of another archive."""
         old = self.db.execute(
             "SELECT first_fetched_at, last_fetched_at, url, final_url, content_type FROM documents WHERE sha256 = ?",
             [sha]).fetchone()
@@ -236,7 +218,7 @@ class Archive:
             row.update(first_fetched_at=min(first, fetched_at), last_fetched_at=max(last, fetched_at))
             if fetched_at < first:  # the earliest sighting names the document
                 row.update(url=url, final_url=final_url, content_type=content_type)
-        self.db["documents"].upsert(row, pk="sha256")  # type: ignore[union-attr]
+        self.db.table("documents").upsert(row, pk="sha256")
 
     def last_ok(self, url: str) -> tuple[str, str | None, str | None] | None:
         """(sha256, ETag, Last-Modified) of the last 200 for url; None if it never answered 200."""
@@ -254,7 +236,7 @@ class Archive:
         """A host that refused us (412 challenge, 403, 429 storm): kept so a reader sees the gap."""
         old = self.db.execute("SELECT times FROM blocked WHERE host = ?", [host]).fetchone()
         with self.db.conn:
-            self.db["blocked"].upsert({  # type: ignore[union-attr]
+            self.db.table("blocked").upsert({
                 "host": host, "reason": reason, "url": url, "blocked_at": now_iso(),
                 "times": (old[0] or 0) + 1 if old else 1}, pk="host")
 
@@ -269,8 +251,15 @@ class Archive:
         now = now_iso()
         return self._add(documents, page_url, hints, first_seen=now, last_seen=now)
 
+    def replay(self, documents: list[str], *, page_url: str, hints: Mapping[str, Any], first_seen: str,
+               last_seen: str) -> ReportOutcome:
+        """add_report for a report seen before: by this archive before `rebuild`, or by another machine's
+        archive being merged. It keeps the hints and sighting times first recorded, so versions keep their
+        order; a version already here widens to the earlier first and the later last sighting."""
+        return self._add(documents, page_url, dict(hints), first_seen=first_seen, last_seen=last_seen)
+
     def _add(self, documents: list[str], page_url: str, hints: dict[str, Any], *, first_seen: str,
-             last_seen: str, replay: bool = False) -> ReportOutcome:
+             last_seen: str) -> ReportOutcome:
         if not documents:
             raise ValueError("add_report needs at least one document (the page)")
         documents = list(dict.fromkeys(documents))
@@ -292,10 +281,10 @@ class Archive:
                 first_seen = min(first_seen, earlier)
             old_src = self.db.execute("SELECT first_seen, last_seen FROM report_sources WHERE id = ?",
                                       [vid]).fetchone()
-            if old_src is not None and not replay:
+            if old_src is not None:
                 first_seen = min(old_src[0], first_seen)
                 last_seen = max(old_src[1], last_seen)
-            self.db["report_sources"].upsert({  # type: ignore[union-attr]
+            self.db.table("report_sources").upsert({
                 "id": vid, "report_key": key, "page_url": page_url, "documents": json.dumps(documents),
                 "hints": json.dumps(hints, ensure_ascii=False, sort_keys=True), "first_seen": first_seen,
                 "last_seen": last_seen}, pk="id")
@@ -307,6 +296,7 @@ class Archive:
             if parsed is None:
                 self._refresh_current(key, touched)
                 return ReportOutcome("failed", key, errors=errors)
+            status: Literal["new", "new_version", "reparsed"]
             if existing is not None:
                 version, status = int(existing[0]), "reparsed"
             else:
@@ -317,7 +307,7 @@ class Archive:
             touched |= self._settle_document(vid)
             self._refresh_current(key, touched)
             counted = self._counted(vid)
-        return ReportOutcome(status, key, vid, version, counted, parsed.sha, errors)  # type: ignore[arg-type]
+        return ReportOutcome(status, key, vid, version, counted, parsed.sha, errors)
 
     def page_archived_elsewhere(self, sha: str, page_url: str) -> str | None:
         """The page URL under which a report with these very page bytes is archived already, other than
@@ -366,7 +356,7 @@ class Archive:
         row = self.db.execute("SELECT content_type, final_url, url FROM documents WHERE sha256 = ?",
                               [sha]).fetchone()
         if row is None:
-            self._upsert_document(sha, url="", final_url="", content_type=None, size=len(self.raw.get(sha)),
+            self.record_document(sha, url="", final_url="", content_type=None, size=len(self.raw.get(sha)),
                                   fetched_at=now_iso())
             return None, None
         return row[0], row[1] or row[2] or None
@@ -394,11 +384,11 @@ class Archive:
             report = outcome.report
             if report is None:
                 errors[sha] = outcome.error or "not a report"
-                self.db["documents"].update(sha, {  # type: ignore[union-attr]
+                self.db.table("documents").update(sha, {
                     "parse_status": "failed", "parse_error": " ".join(errors[sha].split())[:500], "format": None,
                     "reader": None, "ocr": None, "cells": None})
                 continue
-            self.db["documents"].update(sha, {  # type: ignore[union-attr]
+            self.db.table("documents").update(sha, {
                 "parse_status": "ok", "parse_error": None, "format": report.source.format,
                 "reader": report.source.reader, "ocr": int(report.source.ocr), "cells": report.cell_count})
             if best is None or report.cell_count > best.report.cell_count:
@@ -420,7 +410,7 @@ class Archive:
         content = content_key(r)
         publication, unresolved = publication_key(body.id if body else None, year, content)
         self._delete_derived(vid)
-        self.db["reports"].upsert({  # type: ignore[union-attr]
+        self.db.table("reports").upsert({
             "id": vid, "report_key": key, "version": version, "is_current": 0, "page_current": 0,
             "agency": body.name if body else None, "agency_as_printed": agency, "agency_id": body.id if body else None,
             "agency_code": body.code if body else None, "city": body.city if body else None,
@@ -558,7 +548,7 @@ class Archive:
             "SELECT DISTINCT agency_as_printed FROM reports WHERE agency_id = ? ORDER BY 1", [agency_id]) if p]
         hosts = [h for (h,) in self.db.execute(
             "SELECT DISTINCT host FROM reports WHERE agency_id = ? ORDER BY 1", [agency_id]) if h]
-        self.db["agencies"].upsert({  # type: ignore[union-attr]
+        self.db.table("agencies").upsert({
             "id": agency_id, **dict(zip(("name", "code", "province", "city", "county", "level", "kind", "parent",
                                          "evidence", "reason"), latest, strict=True)),
             "aliases": json.dumps(printed, ensure_ascii=False), "hosts": json.dumps(hosts),
@@ -577,7 +567,7 @@ class Archive:
             for agency_id, (body, portals) in bodies.items():
                 old = self.db.execute("SELECT portals FROM registry_bodies WHERE id = ?", [agency_id]).fetchone()
                 known = json.loads(old[0]) if old and old[0] else []
-                self.db["registry_bodies"].upsert({  # type: ignore[union-attr]
+                self.db.table("registry_bodies").upsert({
                     "id": agency_id, "name": body.name, "region_code": body.code,
                     "portals": json.dumps(sorted({*known, *filter(None, portals)}), ensure_ascii=False),
                     "registered_at": now_iso()}, pk="id")
@@ -597,7 +587,7 @@ class Archive:
         if body is None or body.id != agency_id:
             self.db.execute("DELETE FROM agencies WHERE id = ?", [agency_id])
             return
-        self.db["agencies"].upsert({  # type: ignore[union-attr]
+        self.db.table("agencies").upsert({
             "id": agency_id, "name": body.name, "code": body.code, "province": body.province, "city": body.city,
             "county": body.county, "level": body.level, "kind": body.kind, "parent": body.parent,
             "evidence": body.evidence, "reason": body.reason, "aliases": "[]", "hosts": "[]",

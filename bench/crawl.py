@@ -92,8 +92,7 @@ def mixed() -> None:
             settings = {"DOWNLOAD_TIMEOUT": 2, "DOWNLOAD_SLOTS": {"www.f6-prov.gov.cn": {"delay": 0.25}},
                         "FEEDS": {str(feed): {"format": "jsonlines"}}, **extra}
             start = time.monotonic()
-            stats = crawl(server.entries(), Path(tmp) / "mixed.db", allow_private_hosts=True,
-                          host_map=server.host_map, settings=settings)
+            stats = crawl(server.crawl_options(Path(tmp) / "mixed.db", settings=settings))
             elapsed = time.monotonic() - start
             emitted = {json.loads(line)["page_url"] for line in feed.read_text(encoding="utf-8").splitlines()}
             requests = server.requests
@@ -153,8 +152,8 @@ def with_workers(site: Site, entries: list[str], counts: list[int], expected: in
 
                 def run(k: int, url: str = redis_server.url, server: PortalServer = server,
                         parts: list[Path] = parts, results: dict[int, CrawlStats] = results) -> None:
-                    results[k] = crawl(entries, parts[k - 1], allow_private_hosts=True, host_map=server.host_map,
-                                       settings=SETTINGS, frontier=url, worker_id=f"bench-{k}")
+                    results[k] = crawl(server.crawl_options(parts[k - 1], entries, settings=SETTINGS, frontier=url,
+                                                            worker_id=f"bench-{k}"))
 
                 start = time.monotonic()
                 threads = [threading.Thread(target=run, args=(k,)) for k in range(1, n + 1)]
@@ -200,9 +199,8 @@ def main() -> None:
     settings = SETTINGS
     with tempfile.TemporaryDirectory() as tmp, serve_portals(site=site) as server:
         start = time.monotonic()
-        stats = crawl(entries, Path(tmp) / "bench.db", allow_private_hosts=True, host_map=server.host_map,
-                      settings=settings, progress=lambda p: print(f"  … {p['requests']} requests, {p['reports']} reports",
-                                                                  file=sys.stderr))
+        stats = crawl(server.crawl_options(Path(tmp) / "bench.db", entries, settings=settings),
+                      progress=lambda p: print(f"  … {p['requests']} requests, {p['reports']} reports", file=sys.stderr))
         elapsed = time.monotonic() - start
         served = len(server.requests)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

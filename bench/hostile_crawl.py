@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from crawler.options import CrawlOptions
 from crawler.run import crawl
 from tests.hostile_server import ENTRIES, serve_hostile
 
@@ -34,7 +35,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp, serve_hostile() as server:
         db = Path(tmp) / "hostile.db"
         started = time.monotonic()
-        stats = crawl(ENTRIES, db, host_map=server.host_map, settings=settings)
+        stats = crawl(CrawlOptions(db=str(db), entries=tuple(ENTRIES), host_map=server.host_map, settings=settings))
         elapsed = time.monotonic() - started
         served = len(server.requests())
         con = sqlite3.connect(db)

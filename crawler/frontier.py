@@ -119,6 +119,14 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def reach_frontier(url: str) -> None:
+    """Say now, in one line, that the frontier's Redis cannot be reached (ValueError), not from inside the crawl."""
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5).ping()
+    except (redis.RedisError, OSError) as exc:
+        raise ValueError(f"--frontier {url}: cannot reach Redis: {exc}") from None
+
+
 @dataclass
 class WorkerState:
     """One worker as `nianbao frontier` shows it."""

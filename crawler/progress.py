@@ -3,7 +3,7 @@
 Why our own and not LogStats: the numbers that matter here are reports, attachments, errors and
 blocked hosts, per portal; then how far each portal's lists were walked (crawler/coverage.py). With
 NIANBAO_PROGRESS_JSON the same figures go to stdout as JSON lines
-(what `crawler.run.crawl` reads to call its progress callback); NIANBAO_STATS_FILE gets the end totals.
+(what `crawler.run.crawl` reads: its progress callback, and the end totals it returns).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -33,7 +32,6 @@ class Progress:
         self.crawler = crawler
         self.interval = crawler.settings.getfloat("NIANBAO_PROGRESS_INTERVAL", 2.0)
         self.as_json = crawler.settings.getbool("NIANBAO_PROGRESS_JSON")
-        self.stats_file = crawler.settings.get("NIANBAO_STATS_FILE")
         self.started = time.monotonic()
         self.loop: task.LoopingCall | None = None
 
@@ -110,8 +108,6 @@ class Progress:
             self.loop.stop()
         totals, hosts = self.totals(), self.per_host()
         summary = {"reason": reason, **totals, "hosts": hosts, "coverage": coverage(hosts)}
-        if self.stats_file:
-            Path(self.stats_file).write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
         if self.as_json:
             print(json.dumps({"summary": summary}, ensure_ascii=False), flush=True)
             return

@@ -56,7 +56,11 @@ ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"crawler.progress.Progress": 500, "scrapy.extensions.logstats.LogStats": None}
 
 # --- the project's own settings -----------------------------------------------------------------
+# What to crawl: set from a `CrawlOptions` (crawler/options.py), the one translation of `nianbao crawl`'s
+# options and of `scrapy crawl portals -a …`'s arguments into settings.
 NIANBAO_DB = None  # SQLite path of the archive (spider argument `db`)
+NIANBAO_ENTRIES: list[str] = []  # entry URLs (spider argument `entry`); none: the registry's portals
+NIANBAO_REGISTRY = None  # portal registry YAML (spider argument `registry`); default crawler/portals.yml
 NIANBAO_RAW = None  # raw store root; default: next to the database
 NIANBAO_SCOPE_HOSTS: list[str] = []  # extra hosts in scope besides the registry's and the suffixes
 NIANBAO_SCOPE_SUFFIXES = [".gov.cn"]
@@ -87,7 +91,6 @@ NIANBAO_CONDITIONAL_GET = True
 NIANBAO_COMPARE_LISTS = True
 NIANBAO_PROGRESS_INTERVAL = 5.0
 NIANBAO_PROGRESS_JSON = False
-NIANBAO_STATS_FILE = None
 # Shared frontier (`--frontier redis://…`, crawler/frontier.py): key prefix of the crawl in Redis, how long a
 # dead worker's hosts and requests stay leased before another worker takes them (seconds), worker name.
 NIANBAO_FRONTIER = None

@@ -288,7 +288,10 @@ def sample_files() -> list[Path]:
 
 
 def crawl_fixture_portals(db_path: Path) -> None:
-    """Crawl the bundled fixture portals (crawler/testing) on loopback into db_path, showing progress."""
+    """Crawl the bundled fixture portals (crawler/testing) on loopback into db_path, showing progress.
+
+    In a child process (crawler/run.py), as `--workers N` crawls N at once: the same progress lines
+    either way, and this process stays free of a reactor before it serves the site."""
     from crawler.run import crawl
     from crawler.testing.server import ALL_PORTALS, serve_portals
 
@@ -305,8 +308,7 @@ def crawl_fixture_portals(db_path: Path) -> None:
                    f"crawling {len(server.entries())} entry points …", err=True)
         # Politeness relaxed for loopback, but not to the point of tripping F6's 5-requests-a-second
         # throttle (a real crawl waits a second between requests to one host).
-        stats = crawl(server.entries(), db_path, allow_private_hosts=True, host_map=server.host_map,
-                      settings={"DOWNLOAD_DELAY": 0.25}, progress=progress)
+        stats = crawl(server.crawl_options(db_path, settings={"DOWNLOAD_DELAY": 0.25}), progress=progress)
     if stats.returncode != 0:
         _fail(f"demo: the crawl failed (exit {stats.returncode}): {stats.stderr.strip()[-800:]}", EXIT_NOT_REPORT)
     blocked = f"; blocked hosts (recorded with the reason, not bypassed): {', '.join(stats.blocked)}" \

@@ -1,15 +1,16 @@
 """`nianbao crawl` and `nianbao export-warc`: the crawler and its WARC export from the command line.
 
 `crawl` runs the same `portals` spider as `scrapy crawl portals -a entry=… -a db=…`, in this process
-(one crawl per command), with the live progress line on stderr and a per-host summary at the end.
+(one crawl per command, `CrawlerProcess` through crawler/main.py), its options handed over as one
+`CrawlOptions`, with the live progress line on stderr and a per-host summary at the end.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -38,28 +39,36 @@ def crawl_command(entry_urls: tuple[str, ...], registry: str | None, db_path: st
     incomplete (private addresses refused, URLs given up for a long Retry-After, a host's time budget
     spent): the last lines say which, and the archive's `fetches` table has a row for each.
     """
-    from crawler.main import main as crawl_main
+    from crawler.main import run_crawl
+    from crawler.options import CrawlOptions
 
     _db_folder(db_path)
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    argv = [*entry_urls, "--db", db_path]
-    if registry:
-        argv += ["--registry", registry]
-    if max_pages:
-        argv += ["--max-pages", str(max_pages)]
-    if shard:
-        argv += ["--shard", shard]
-    if frontier:
-        argv += ["--frontier", frontier]
-    if worker_id:
-        argv += ["--worker-id", worker_id]
-    if allow_private_hosts:
-        argv.append("--allow-private-hosts")
-    if host_map:
-        json.loads(host_map)  # fail early, as a usage error
-        argv += ["--host-map", host_map]
-    argv += [f"--set={o}" for o in overrides]
-    sys.exit(crawl_main(argv))
+    options = CrawlOptions(db=db_path, entries=entry_urls, registry=registry, max_pages=max_pages, shard=shard,
+                           frontier=frontier, worker_id=worker_id, allow_private_hosts=allow_private_hosts,
+                           host_map=_json_option("--host-map", host_map) if host_map else {},
+                           settings=dict(_setting(o) for o in overrides))
+    sys.exit(run_crawl(options))
+
+
+def _setting(text: str) -> tuple[str, Any]:
+    """`--set NAME=VALUE`: the value as JSON, else as the text it is (`--set LOG_LEVEL=ERROR`)."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise click.BadParameter(f"{text!r}: give NAME=VALUE", param_hint="--set")
+    try:
+        return name.strip(), json.loads(value)
+    except ValueError:
+        return name.strip(), value
+
+
+def _json_option(name: str, text: str) -> dict[str, str]:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"not JSON: {exc}", param_hint=name) from None
+    if not isinstance(value, dict):
+        raise click.BadParameter('give a JSON object, e.g. {"www.x.gov.cn": "127.0.0.1:8080"}', param_hint=name)
+    return {str(k): str(v) for k, v in value.items()}
 
 
 def _db_folder(db_path: str) -> None:

@@ -34,9 +34,9 @@ def crawl_with_workers(db_path: Path, workers: int) -> None:
             click.echo(f"  worker {k} {totals.get('elapsed', 0):>5.0f}s  requests {totals['requests']}, "
                        f"reports {totals['reports']}", err=True)
 
-        results[k] = crawl(server.entries(), parts[k - 1], allow_private_hosts=True, host_map=server.host_map,
-                           settings={"DOWNLOAD_DELAY": 0.25, "NIANBAO_PROGRESS_INTERVAL": 5.0}, progress=progress,
-                           frontier=url, worker_id=f"demo-{k}")
+        options = server.crawl_options(parts[k - 1], frontier=url, worker_id=f"demo-{k}",
+                                       settings={"DOWNLOAD_DELAY": 0.25, "NIANBAO_PROGRESS_INTERVAL": 5.0})
+        results[k] = crawl(options, progress=progress)
 
     with running_redis() as redis_server, serve_portals() as server:
         click.echo(f"demo: redis-server on {redis_server.url}; fixture portals on 127.0.0.1:{server.port}; "

@@ -148,6 +148,24 @@ def test_unreadable_documents_are_archived_with_their_reason(tmp_path: Path) -> 
         assert archive.db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
 
 
+def test_replay_keeps_the_sighting_times_and_hints_it_is_given(tmp_path: Path) -> None:
+    """What rebuild and merge hand back: a report seen before keeps when it was seen and its list-page
+    hints; the same version replayed again (another machine saw it too) widens to both machines' times."""
+    url = "http://www.x.gov.cn/nb/1.html"
+    with Archive(tmp_path / "a.db") as archive:
+        sha = archive.record_fetch(fetch(url, _seed_bytes(), "text/plain", "2024-03-01T00:00:00Z"))
+        first = archive.replay([sha], page_url=url, hints={"region_code": "320117", "level": "county"},
+                               first_seen="2024-03-01T00:00:00Z", last_seen="2024-06-01T00:00:00Z")
+        again = archive.replay([sha], page_url=url, hints={"region_code": "320117", "level": "county"},
+                               first_seen="2024-01-01T00:00:00Z", last_seen="2024-05-01T00:00:00Z")
+        assert first.status == "new" and (again.status, again.report_id) == ("unchanged", first.report_id)
+        row = archive.db.execute("SELECT first_seen, last_seen, hints FROM report_sources").fetchone()
+        assert tuple(row[:2]) == ("2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z")
+        assert json.loads(row[2])["region_code"] == "320117"
+        assert archive.db.execute("SELECT region_code, first_seen FROM reports").fetchone() == (
+            "320117", "2024-03-01T00:00:00Z"), "the report row keeps the first sighting it was stored with"
+
+
 def test_add_report_refuses_bytes_it_never_stored(tmp_path: Path) -> None:
     with Archive(tmp_path / "a.db") as archive, pytest.raises(KeyError):
         archive.add_report(["a" * 64], page_url="http://x.gov.cn/")
@@ -291,7 +309,7 @@ def test_rebuild_and_crawl_refuse_an_archive_being_written(tmp_path: Path) -> No
     with Archive(db):
         result = CliRunner().invoke(main, ["rebuild", "--db", str(db)])
         assert result.exit_code == 2 and "being written by another nianbao process" in result.stderr
-        crawl = subprocess.run([sys.executable, "-m", "crawler.main", "--db", str(db), "http://www.x.gov.cn/"],
+        crawl = subprocess.run([sys.executable, "-m", "nianbao.cli", "crawl", "--db", str(db), "http://www.x.gov.cn/"],
                                cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=60)
         assert crawl.returncode == 2 and "being written by another nianbao process" in crawl.stderr
 

@@ -26,7 +26,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = [pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("chromium") is None,
                                  reason="Debian's chromium is not installed (scripts/apt-packages.txt lists it)"),
-              pytest.mark.timeout(300)]
+              pytest.mark.timeout(300), pytest.mark.e2e]  # Chromium, and a loopback crawl
 
 
 def report(n: int) -> tuple[str, str]:
@@ -74,8 +74,8 @@ def _site() -> Site:
 
 def run(tmp: Path, entry: str = "/", **settings: Any) -> tuple[Any, list[Any], set[str]]:
     with serve_portals(site=_site()) as server:
-        stats = crawl([f"http://{HOST}{entry}"], tmp / "b.db", allow_private_hosts=True, host_map=server.host_map,
-                      settings={"NIANBAO_BROWSER_TIMEOUT": 4, "DOWNLOAD_TIMEOUT": 10, **settings})
+        stats = crawl(server.crawl_options(tmp / "b.db", [f"http://{HOST}{entry}"],
+                                           settings={"NIANBAO_BROWSER_TIMEOUT": 4, "DOWNLOAD_TIMEOUT": 10, **settings}))
         requests = server.requests
     assert stats.returncode == 0, stats.stderr[-3000:]
     con = sqlite3.connect(tmp / "b.db")

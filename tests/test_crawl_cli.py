@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.run import LOOPBACK_SETTINGS
+from crawler.options import LOOPBACK_SETTINGS
 from crawler.testing.server import Site, serve_portals
 from crawler.urls import canonical_url
 

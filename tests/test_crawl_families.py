@@ -20,7 +20,8 @@ from crawler.testing.server import ALL_PORTALS, serve_portals
 from crawler.urls import canonical_url
 from tests.walker_alone import WALKER_ALONE_CANNOT
 
-pytestmark = pytest.mark.timeout(400)
+# Two crawls of all sixteen fixture portals (one per mode), made once on one xdist worker.
+pytestmark = [pytest.mark.timeout(400), pytest.mark.e2e, pytest.mark.xdist_group("crawl_families")]
 SCALE = 0.5
 MODES = {"dialects": {}, "no-dialects": {"NIANBAO_DIALECTS": False}}
 
@@ -32,8 +33,7 @@ def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
                                 "FEEDS": {str(tmp / "items.jl"): {"format": "jsonlines", "overwrite": True}},
                                 **MODES[request.param]}
     with serve_portals(ALL_PORTALS, scale=SCALE) as server:
-        stats = crawl(server.entries(), tmp / "a.db", allow_private_hosts=True, host_map=server.host_map,
-                      settings=settings)
+        stats = crawl(server.crawl_options(tmp / "a.db", settings=settings))
         assert stats.returncode == 0, stats.stderr[-3000:]
         lines = (tmp / "items.jl").read_text(encoding="utf-8").splitlines()
         con = sqlite3.connect(tmp / "a.db")

@@ -27,14 +27,13 @@ pytestmark = [pytest.mark.timeout(300), pytest.mark.e2e, pytest.mark.xdist_group
 SCALE = 0.5  # server delays x0.5: the 6 s slow page takes 3 s, just over the 3 s test timeout… once
 
 
-def run(server: PortalServer, db: Path, feed: Path | None = None, dialects: bool = True, **kw: Any) -> Any:
+def run(server: PortalServer, db: Path, feed: Path | None = None, dialects: bool = True) -> Any:
     # F6 answers 429 above 5 requests/s: give its host the delay a polite crawler would use.
     settings: dict[str, Any] = {"DOWNLOAD_TIMEOUT": 2, "DOWNLOAD_SLOTS": {"www.f6-prov.gov.cn": {"delay": 0.25}},
                                 "NIANBAO_DIALECTS": dialects}
     if feed:
         settings["FEEDS"] = {str(feed): {"format": "jsonlines", "overwrite": True}}
-    stats = crawl(server.entries(), db, allow_private_hosts=True, host_map=server.host_map, settings=settings,
-                  **kw)
+    stats = crawl(server.crawl_options(db, settings=settings))
     assert stats.returncode == 0, stats.stderr[-3000:]
     return stats
 
@@ -271,8 +270,8 @@ def test_second_run_fetches_only_what_changed(first: Any, tmp_path: Path) -> Non
 def test_killed_crawl_resumes_to_the_same_result(first: Any, tmp_path: Path) -> None:
     db = tmp_path / "b.db"
     with serve_portals(scale=SCALE) as server:
-        cmd = command(server.entries(), db, allow_private_hosts=True, host_map=server.host_map,
-                      settings={"DOWNLOAD_TIMEOUT": 2, "DOWNLOAD_SLOTS": {"www.f6-prov.gov.cn": {"delay": 0.25}}})
+        cmd = command(server.crawl_options(db, settings={"DOWNLOAD_TIMEOUT": 2,
+                                                        "DOWNLOAD_SLOTS": {"www.f6-prov.gov.cn": {"delay": 0.25}}}))
         child = spawn(cmd, stdout=open(os.devnull, "w"), stderr=open(os.devnull, "w"))  # noqa: SIM115
         deadline = time.monotonic() + 60
         while len(server.requests) < 120 and time.monotonic() < deadline and child.poll() is None:

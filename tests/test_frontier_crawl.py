@@ -22,7 +22,8 @@ from crawler.run import command, crawl, spawn
 from crawler.testing.redisd import RedisServer, running_redis
 from crawler.testing.server import PortalServer, Site, serve_portals
 
-pytestmark = pytest.mark.timeout(400)
+# Every test but the first starts loopback crawls (and a redis-server): e2e, on one xdist worker.
+pytestmark = [pytest.mark.timeout(400), pytest.mark.xdist_group("frontier_crawl")]
 ROOT = Path(__file__).resolve().parents[1]
 SCALE = 0.5
 # As tests/test_crawl_portals.py: F6 throttles above 5 requests/s, so its host gets a polite delay.
@@ -41,15 +42,15 @@ def one_machine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The reference: the same portals crawled by one process without a frontier."""
     db = tmp_path_factory.mktemp("one") / "one.db"
     with serve_portals(scale=SCALE) as server:
-        stats = crawl(server.entries(), db, allow_private_hosts=True, host_map=server.host_map, settings=SETTINGS)
+        stats = crawl(server.crawl_options(db, settings=SETTINGS))
     assert stats.returncode == 0, stats.stderr[-3000:]
     return db
 
 
 def worker(server: PortalServer, redis_url: str, db: Path, name: str, settings: dict[str, Any] | None = None,
            entries: list[str] | None = None) -> subprocess.Popen[str]:
-    cmd = command(entries or server.entries(), db, allow_private_hosts=True, host_map=server.host_map,
-                  settings={**SETTINGS, **(settings or {})}, frontier=redis_url, worker_id=name)
+    cmd = command(server.crawl_options(db, entries, settings={**SETTINGS, **(settings or {})}, frontier=redis_url,
+                                       worker_id=name))
     log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - the child owns it
     return spawn(cmd, stdout=log, stderr=subprocess.STDOUT)
 
@@ -118,6 +119,7 @@ def test_scrapy_2_19_has_no_start_requests_so_the_frontier_uses_async_start() ->
     assert RFPDupeFilter.request_fingerprint  # the seen-set's fingerprints (used by enqueue_request)
 
 
+@pytest.mark.e2e  # loopback crawls
 def test_two_workers_one_late_merge_into_the_one_machine_archive(redis_server: RedisServer, one_machine: Path,
                                                                 tmp_path: Path) -> None:
     """Worker 2 starts after worker 1 is well under way and still takes work at once; the entry pages
@@ -152,6 +154,7 @@ def test_two_workers_one_late_merge_into_the_one_machine_archive(redis_server: R
     assert_same(tmp_path / "all.db", one_machine)
 
 
+@pytest.mark.e2e  # loopback crawls
 @pytest.mark.parametrize("restart", [True, False], ids=["restarted", "not-restarted"])
 def test_a_killed_worker_loses_nothing(redis_server: RedisServer, one_machine: Path, tmp_path: Path,
                                        restart: bool) -> None:
@@ -206,6 +209,7 @@ def _one_host_site(pages: int) -> Site:
     return site
 
 
+@pytest.mark.e2e  # loopback crawls
 def test_at_most_two_in_flight_per_host_and_its_delay_across_workers(redis_server: RedisServer,
                                                                      tmp_path: Path) -> None:
     from crawler.frontier import Frontier
@@ -224,6 +228,7 @@ def test_at_most_two_in_flight_per_host_and_its_delay_across_workers(redis_serve
     assert sum(parts) == 24 and all(parts), f"both workers had the host in turn: {parts}"
 
 
+@pytest.mark.e2e  # loopback crawls
 def test_a_delay_holds_across_workers(redis_server: RedisServer, tmp_path: Path) -> None:
     """A delay of 0.3 s on the host: consecutive requests to it, whichever worker sent them, start at
     least that far apart (the lease hands the host over with its next allowed time)."""
@@ -246,6 +251,7 @@ def test_a_delay_holds_across_workers(redis_server: RedisServer, tmp_path: Path)
     assert sum(parts) == 8 and all(parts), f"both workers had the host in turn: {parts}"
 
 
+@pytest.mark.e2e  # loopback crawls
 def test_retry_after_holds_across_workers(redis_server: RedisServer, tmp_path: Path) -> None:
     """F6 answers 429 with Retry-After above 3 requests/s. Two workers taking its host in turns (half a
     second each): after a 429, no request to the host starts within Retry-After from either worker, except
@@ -279,6 +285,7 @@ def test_retry_after_holds_across_workers(redis_server: RedisServer, tmp_path: P
     assert own <= archived
 
 
+@pytest.mark.e2e  # loopback crawls
 def test_demo_with_two_workers_starts_and_stops_its_own_redis(tmp_path: Path) -> None:
     """`nianbao demo --workers 2 --no-serve`: a redis-server of its own, two workers' parts, merged into the demo
     archive with every true report of the fixture portals once; the redis-server is gone afterwards."""

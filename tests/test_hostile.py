@@ -360,6 +360,7 @@ def _no_leftovers(folder: Path) -> None:
     assert not list(folder.iterdir())
 
 
+@pytest.mark.e2e  # LibreOffice
 def test_wall_clock_limit_kills_libreoffice_and_its_folder(own_tmp: Path) -> None:
     if soffice() is None:
         pytest.skip("LibreOffice is not installed")
@@ -371,6 +372,7 @@ def test_wall_clock_limit_kills_libreoffice_and_its_folder(own_tmp: Path) -> Non
     _no_leftovers(own_tmp)
 
 
+@pytest.mark.e2e  # LibreOffice
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_interrupted_parse_leaves_no_libreoffice(own_tmp: Path, sig: signal.Signals) -> None:
     """`nianbao parse` killed while LibreOffice converts: the worker's session and folder go with it, whether
@@ -587,7 +589,7 @@ def test_a_crawl_meeting_the_hostile_attachments_archives_everything_else(tmp_pa
     """The XLSX (calamine allowed to try it, so its worker aborts) and the giant-page PDF reached as
     attachments: the crawl ends cleanly, both files are archived with their reason, the real report is
     read as usual."""
-    from crawler.run import LOOPBACK_SETTINGS
+    from crawler.options import LOOPBACK_SETTINGS
     from crawler.testing.server import serve_portals
 
     db = tmp_path / "h.db"

@@ -35,7 +35,7 @@ from crawler.failures import (
     TIMEOUT,
     classify,
 )
-from crawler.run import LOOPBACK_SETTINGS
+from crawler.options import LOOPBACK_SETTINGS
 from tests.hostile_server import (
     BAD_PAGES,
     CLOSED,
@@ -49,7 +49,8 @@ from tests.hostile_server import (
     serve_hostile,
 )
 
-pytestmark = pytest.mark.timeout(120)
+# The module's crawl of the hostile server is made once, on one xdist worker; its tests are e2e.
+pytestmark = [pytest.mark.timeout(120), pytest.mark.xdist_group("hostile_crawl")]
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_S = 8.0
 TIMEOUT_S = 1.5
@@ -84,6 +85,7 @@ def errors_of(crawled: dict[str, Any], url: str) -> list[str]:
     return [error for u, _status, error in crawled["rows"] if u == url and error]
 
 
+@pytest.mark.e2e  # the loopback crawl
 def test_the_crawl_ends_within_its_budget(crawled: dict[str, Any]) -> None:
     # each host stops asking at its budget; a download on the wire then ends within its timeout
     assert crawled["elapsed"] < BUDGET_S + 2 * TIMEOUT_S + 8, crawled["done"].stderr[-3000:]
@@ -92,6 +94,7 @@ def test_the_crawl_ends_within_its_budget(crawled: dict[str, Any]) -> None:
     assert len(slow) < SLOW_REPORTS, "the slow host could not be crawled whole in its budget"
 
 
+@pytest.mark.e2e  # the loopback crawl
 @pytest.mark.parametrize(("path", "kind"), sorted(BAD_PAGES.items()))
 def test_every_hostile_page_is_recorded_with_its_reason(crawled: dict[str, Any], path: str, kind: str) -> None:
     errors = errors_of(crawled, f"http://{HOSTILE}{path}")
@@ -101,6 +104,7 @@ def test_every_hostile_page_is_recorded_with_its_reason(crawled: dict[str, Any],
     assert 1 <= len(errors) <= len(asked) <= 2 * len(errors)
 
 
+@pytest.mark.e2e  # the loopback crawl
 def test_retry_after_too_long_is_given_up_at_once(crawled: dict[str, Any]) -> None:
     rows = [(status, error) for url, status, error in crawled["rows"] if url.endswith("/nb/retry-after.html")]
     assert (429, None) in rows, "the 429 itself is archived as answered"
@@ -108,6 +112,7 @@ def test_retry_after_too_long_is_given_up_at_once(crawled: dict[str, Any]) -> No
                                                 "we wait")]
 
 
+@pytest.mark.e2e  # the loopback crawl
 def test_a_short_retry_after_pauses_the_host_then_it_goes_on_at_its_pace(crawled: dict[str, Any]) -> None:
     """The list says 429, Retry-After 2: asked again 2 s later, then the host's pages come at the loopback
     pace again (the raised delay used to stay for the rest of the crawl: 20 pages would take 40 s)."""
@@ -120,11 +125,13 @@ def test_a_short_retry_after_pauses_the_host_then_it_goes_on_at_its_pace(crawled
     assert not [u for u, _s, e in crawled["rows"] if e and THROTTLE in u]
 
 
+@pytest.mark.e2e  # the loopback crawl
 def test_a_stall_costs_two_timeouts_not_four(crawled: dict[str, Any]) -> None:
     for path in ("/nb/stall.html", "/nb/drip.html"):  # silence, and a body dripped byte by byte
         assert len(errors_of(crawled, f"http://{HOSTILE}{path}")) == 2
 
 
+@pytest.mark.e2e  # the loopback crawl
 def test_refused_connection_and_private_address_are_rows(crawled: dict[str, Any]) -> None:
     refused = errors_of(crawled, f"http://{CLOSED}/nb/refused.html")
     assert refused and all(e.startswith(f"{REFUSED}: ") for e in refused)
@@ -133,6 +140,7 @@ def test_refused_connection_and_private_address_are_rows(crawled: dict[str, Any]
     assert not [s for s in crawled["seen"] if s.host == "10.0.0.8"]
 
 
+@pytest.mark.e2e  # the loopback crawl
 def test_fresh_columns_stop_at_the_per_host_cap(crawled: dict[str, Any]) -> None:
     columns = {s.path.split("/")[2] for s in crawled["seen"] if s.path.startswith("/trap/")}
     assert len(columns) <= COLUMNS
@@ -141,6 +149,7 @@ def test_fresh_columns_stop_at_the_per_host_cap(crawled: dict[str, Any]) -> None
     assert not {u.split("/")[4] for u in capped} & columns
 
 
+@pytest.mark.e2e  # the loopback crawl
 def test_the_host_budget_drops_and_records_the_rest(crawled: dict[str, Any]) -> None:
     dropped = {u for u, _s, e in crawled["rows"] if e and e.startswith(f"{BUDGET}: ")}
     fetched = {f"http://{SLOW}{s.path}" for s in crawled["seen"] if s.host == SLOW}
@@ -150,6 +159,7 @@ def test_the_host_budget_drops_and_records_the_rest(crawled: dict[str, Any]) -> 
     assert not dropped & fetched
 
 
+@pytest.mark.e2e  # the loopback crawl
 def test_a_report_whose_attachment_was_dropped_is_still_archived(crawled: dict[str, Any]) -> None:
     """The page came, its PDF fell to the budget: the report is archived with the page alone."""
     pages = {f"http://{SLOW}{s.path}" for s in crawled["seen"] if s.host == SLOW and s.path.endswith(".html")
@@ -159,6 +169,7 @@ def test_a_report_whose_attachment_was_dropped_is_still_archived(crawled: dict[s
     assert pages <= crawled["archived"]
 
 
+@pytest.mark.e2e  # the loopback crawl
 def test_summary_and_exit_code_say_incomplete(crawled: dict[str, Any]) -> None:
     done = crawled["done"]
     assert done.returncode == INCOMPLETE, done.stderr[-3000:]

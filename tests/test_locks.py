@@ -37,14 +37,15 @@ def _slow_site() -> Site:
     return site
 
 
+@pytest.mark.e2e  # two loopback crawls
 def test_two_crawls_started_together_one_wins_the_other_exits_2_in_one_line(tmp_path: Path) -> None:
     import json
 
-    from crawler.run import LOOPBACK_SETTINGS
+    from crawler.options import LOOPBACK_SETTINGS
 
     db = tmp_path / "a.db"
     with serve_portals(site=_slow_site()) as server:
-        cmd = [sys.executable, "-m", "crawler.main", "http://www.slow.gov.cn/xxgk/", "--db", str(db),
+        cmd = [sys.executable, "-m", "nianbao.cli", "crawl", "http://www.slow.gov.cn/xxgk/", "--db", str(db),
                "--host-map", json.dumps(server.host_map), "--set=LOG_LEVEL=\"ERROR\"",
                *[f"--set={k}={json.dumps(v)}" for k, v in LOOPBACK_SETTINGS.items() if k != "LOG_LEVEL"],
                "--set=DOWNLOAD_TIMEOUT=10"]
@@ -91,7 +92,7 @@ def test_the_same_archive_through_a_symlink_is_the_same_lock(tmp_path: Path) -> 
         for path in (link, linked_dir / "nianbao.db"):
             with pytest.raises(ArchiveBusy, match=f"pid {holder.pid}"):
                 Archive(path)
-        crawl = subprocess.run([sys.executable, "-m", "crawler.main", "--db", str(link), "http://www.x.gov.cn/"],
+        crawl = subprocess.run([sys.executable, "-m", "nianbao.cli", "crawl", "--db", str(link), "http://www.x.gov.cn/"],
                                cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert crawl.returncode == 2 and "being written by another nianbao process" in crawl.stderr
     finally:

@@ -97,8 +97,8 @@ def test_an_old_archive_says_to_rebuild_and_rebuild_fixes_it(tmp_path: Path, old
     for command in (["add", str(SAMPLE)], ["export"], ["serve"]):
         code, err = _run(*command, "--db", str(db))
         assert code == 2 and "nianbao rebuild --db" in err and len(err.strip().splitlines()) == 1, (command, err)
-    crawl = subprocess.run([sys.executable, "-m", "crawler.main", "http://www.example.gov.cn/", "--db", str(db)],
-                           capture_output=True, text=True, timeout=120, cwd=ROOT)
+    crawl = subprocess.run([sys.executable, "-m", "nianbao.cli", "crawl", "http://www.example.gov.cn/", "--db",
+                            str(db)], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert crawl.returncode == 2 and "nianbao rebuild --db" in crawl.stderr, crawl.stderr[-2000:]
 
     code, err = _run("rebuild", "--db", str(db))

@@ -3,7 +3,7 @@
 Flow: entry page → 年报 column(s) → every list page (paged by a dialect where one matches, else by the
 generic walker, crawler/walker.py) → report rows, judged by title → article page → attachments one
 after another → one `ReportItem`. Both `nianbao crawl` and `scrapy crawl portals -a entry=URL,… -a
-db=PATH` run this spider; spider arguments become settings here, before Scrapy freezes them, so the
+db=PATH` run this spider; both say what to crawl with a `CrawlOptions` (crawler/options.py), so the
 two entry points cannot drift apart.
 """
 
@@ -25,6 +25,7 @@ from crawler.archive_link import archive_for
 from crawler.browser import configure as configure_browser
 from crawler.dialects import BY_NAME, DIALECTS, Dialect, ListContext
 from crawler.items import ReportItem
+from crawler.options import SPIDER_ARGUMENTS, CrawlOptions, host_map_of
 from crawler.page import (
     Link,
     attachments,
@@ -50,53 +51,33 @@ _GATEWAY_WORDS = ("政府信息公开", "信息公开", "政务公开", "信息�
 _FORMAT_ORDER = ("pdf", "ofd", "docx", "xlsx", "image", "zip")
 
 
-def _flag(value: object) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
-def parse_host_map(value: object) -> dict[str, str]:
-    """`host=127.0.0.1:8080,host2=…` (spider argument) or a dict (settings)."""
-    if isinstance(value, dict):
-        return {str(k).lower(): str(v) for k, v in value.items()}
-    pairs = [p.split("=", 1) for p in str(value or "").split(",") if "=" in p]
-    return {k.strip().lower(): v.strip() for k, v in pairs}
-
-
 class PortalsSpider(Spider):
     name = "portals"
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalsSpider:
-        """Spider arguments → settings (still writable here): db, max_pages, host map, scope."""
+        """The crawl's portals and scope from its settings (still writable here), where `CrawlOptions`
+        put them; `scrapy crawl portals -a entry=… -a db=…` puts its arguments there first, the same way."""
         s = crawler.settings
-        if kwargs.get("db"):
-            s.set("NIANBAO_DB", kwargs["db"], priority="cmdline")
-        if kwargs.get("raw"):
-            s.set("NIANBAO_RAW", kwargs["raw"], priority="cmdline")
-        if kwargs.get("max_pages"):
-            s.set("CLOSESPIDER_PAGECOUNT", int(kwargs["max_pages"]), priority="cmdline")
-        if kwargs.get("allow_private_hosts") is not None:
-            s.set("NIANBAO_ALLOW_PRIVATE_HOSTS", _flag(kwargs["allow_private_hosts"]), priority="cmdline")
-        if kwargs.get("host_map"):
-            s.set("NIANBAO_HOST_MAP", parse_host_map(kwargs["host_map"]), priority="cmdline")
-        portals = cls._portals(kwargs.get("entry"), kwargs.get("registry"))
-        shard = kwargs.get("shard") or s.get("NIANBAO_SHARD")
+        if any(kwargs.get(name) for name in SPIDER_ARGUMENTS):
+            CrawlOptions.from_spider_arguments(kwargs).apply(s)
+        portals = cls._portals(s.getlist("NIANBAO_ENTRIES"), s.get("NIANBAO_REGISTRY"))
+        shard = s.get("NIANBAO_SHARD")
         if shard:  # one of several machines: its share of the entry points (crawler/registry.py)
             share = parse_shard(str(shard))
             portals = [p for p in portals if in_shard(p.host, share)]
         hosts = sorted({*s.getlist("NIANBAO_SCOPE_HOSTS"), *(p.host for p in portals)})
         s.set("NIANBAO_SCOPE_HOSTS", hosts, priority="cmdline")
-        browser = configure_browser(s, parse_host_map(s.getdict("NIANBAO_HOST_MAP")))
+        browser = configure_browser(s, host_map_of(s))
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.portals = portals
         spider.browser = browser
         return spider
 
     @staticmethod
-    def _portals(entry: object, registry: object) -> list[Portal]:
-        """Entries given as URLs (comma-separated or a list), else the registry file's portals."""
-        urls = entry if isinstance(entry, list | tuple) else [u for u in str(entry or "").split(",") if u.strip()]
-        found = [Portal(host_of(u), u.strip(), None, None) for u in urls]
+    def _portals(entries: list[str] | None, registry: object) -> list[Portal]:
+        """The entry URLs given, else (or also, when one is named) the registry file's portals."""
+        found = [Portal(host_of(u), u.strip(), None, None) for u in entries or [] if u.strip()]
         if registry or not found:
             found += load_registry(str(registry) if registry else DEFAULT_REGISTRY)
         return found
@@ -116,7 +97,7 @@ class PortalsSpider(Spider):
         self.max_list_pages = s.getint("NIANBAO_MAX_LIST_PAGES", 200)
         self.use_dialects = s.getbool("NIANBAO_DIALECTS", True)
         self.walker = ListWalker(self.max_list_pages, count=self.count, capped=self._capped, browser=self.browser)
-        self.host_map = parse_host_map(s.getdict("NIANBAO_HOST_MAP"))
+        self.host_map = host_map_of(s)
         self.scope_hosts = frozenset([*s.getlist("NIANBAO_SCOPE_HOSTS"), *self.host_map])
         self.scope_suffixes = () if self.host_map else tuple(s.getlist("NIANBAO_SCOPE_SUFFIXES"))
         self.by_host = {p.host: p for p in self.portals if p.region_code or p.level}

@@ -19,12 +19,14 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from crawler.options import CrawlOptions
 
 PORTALS_DIR = Path(__file__).with_name("portals")
 PORTAL_NAMES = ("F1", "F2", "F3", "F4", "F5", "F6")  # the six of ../shared/crawler/FIXTURE_SPEC.md
@@ -359,6 +361,11 @@ class PortalServer:
     def entries(self, names: tuple[str, ...] | None = None) -> list[str]:
         """Entry URLs of the loaded portals (from their truth files)."""
         return [self.site.truths[n]["entry"] for n in (names or tuple(self.site.truths))]
+
+    def crawl_options(self, db: str | Path, entries: Sequence[str] | None = None, **options: Any) -> CrawlOptions:
+        """A crawl of these portals (or of `entries`) into db: every hostname sent here, loopback allowed."""
+        return CrawlOptions(db=str(db), entries=tuple(entries or self.entries()), allow_private_hosts=True,
+                            host_map=self.host_map, **options)
 
     def start(self) -> PortalServer:
         self._thread.start()
