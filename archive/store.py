@@ -25,6 +25,7 @@ Interface (the crawler codes against it; `crawler/` imports `archive`, never the
         def mark_blocked(self, host, reason, url) -> None
         def register_bodies(self, entries) -> int      # registry portals' governments → register rows (reports 0)
         def page_archived_elsewhere(self, sha, page_url) -> str | None  # same page bytes under another URL
+        def parsed_already(self, documents, page_url) -> bool  # add_report would not parse them
         def close(self) -> None                      # also a context manager
 
 add_report: `documents` are sha256s of the report page and its attachments (page first). Each is parsed
@@ -318,6 +319,15 @@ class Archive:
             counted = self._counted(vid)
         return ReportOutcome(status, key, vid, version, counted, parsed.sha, errors)  # type: ignore[arg-type]
 
+    def parsed_already(self, documents: list[str], page_url: str) -> bool:
+        """Whether add_report would store these documents without parsing them (this very version is
+        archived by the current parser): a caller parsing ahead (the crawl) then submits nothing."""
+        from extract import PARSER_VERSION
+
+        vid = version_id(report_key(canonical_url(page_url)), list(dict.fromkeys(documents)))
+        row = self.db.execute("SELECT parser_version FROM reports WHERE id = ?", [vid]).fetchone()
+        return row is not None and row[0] == PARSER_VERSION
+
     def page_archived_elsewhere(self, sha: str, page_url: str) -> str | None:
         """The page URL under which a report with these very page bytes is archived already, other than
         page_url (the same report re-posted under another column): uses the index on the first document."""
@@ -378,7 +388,9 @@ class Archive:
         returns the key that `_parse_all` will ask for (forget it with parse_pool.forget if it never does)."""
         content_type, url = self.parse_args(sha)
         key = (sha, content_type, url)
-        self._pool().submit(key, self.raw.get(sha), content_type=content_type, url=url)  # no-op when submitted
+        pool = self._pool()
+        if key not in pool:  # submitted already: its bytes are not read again
+            pool.submit(key, self.raw.get(sha), content_type=content_type, url=url)
         return key
 
     def _parse_one(self, sha: str) -> Outcome:

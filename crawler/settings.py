@@ -58,6 +58,8 @@ EXTENSIONS = {"crawler.progress.Progress": 500, "scrapy.extensions.logstats.LogS
 # --- the project's own settings -----------------------------------------------------------------
 NIANBAO_DB = None  # SQLite path of the archive (spider argument `db`)
 NIANBAO_RAW = None  # raw store root; default: next to the database
+NIANBAO_PARSE_JOBS = None  # parse worker processes of the crawl (`nianbao crawl --jobs`); None: one per core
+NIANBAO_PARSE_STOP_GRACE = 10.0  # seconds running parses get when the crawl is stopped; then archived unparsed
 NIANBAO_SCOPE_HOSTS: list[str] = []  # extra hosts in scope besides the registry's and the suffixes
 NIANBAO_SCOPE_SUFFIXES = [".gov.cn"]
 NIANBAO_ALLOW_PRIVATE_HOSTS = False

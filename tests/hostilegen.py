@@ -89,6 +89,21 @@ def big_png(pixels: int = 10_000, dpi: int = 72) -> bytes:
     return buf.getvalue()
 
 
+@lru_cache(maxsize=8)
+def noise_png(width: int = 2400, height: int = 1800, seed: int = 20) -> bytes:
+    """Black and white noise: the OCR detector works hard on it (about 7 s of CPU here at 2400×1800; 1200×900
+    took 1.0–1.6 s) and finds no report. A document slow to parse, for limits and for the crawl's parsing."""
+    import random
+
+    from PIL import Image
+
+    rng = random.Random(seed)
+    img = Image.frombytes("1", (width, height), rng.randbytes(width * height // 8))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def many_frame_tiff(frames: int = 37, size: tuple[int, int] = (827, 1169), ink: bool = False) -> bytes:
     """A multi-page TIFF (a fax-style scan): blank frames, or frames with a ruled box when `ink`."""
     from PIL import Image, ImageDraw
