@@ -146,3 +146,19 @@ def test_a_stopped_queue_stores_the_rest_unparsed_with_the_reason(tmp_path: Path
     assert {error for outcome in done for error in outcome.errors.values()} == {STOPPED}
     stopped = {row[0] for row in rows(tmp_path / "stopped.db", "report_sources")}
     assert len(stopped) == 5  # each archived (a re-crawl or rebuild parses them)
+
+
+def test_crawl_jobs_option_sets_the_crawls_parse_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import crawler.main
+    from nianbao import cli
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(crawler.main, "main", lambda argv: seen.append(argv) or 0)
+    db = str(tmp_path / "a.db")
+    done = CliRunner().invoke(cli.main, ["crawl", "--db", db, "--jobs", "3", "http://www.example.gov.cn/"])
+    assert done.exit_code == 0, done.output
+    assert "--set=NIANBAO_PARSE_JOBS=3" in seen[0]
+    refused = CliRunner().invoke(cli.main, ["crawl", "--db", db, "--jobs", "0", "http://www.example.gov.cn/"])
+    assert refused.exit_code == 2 and len(seen) == 1

@@ -1,0 +1,68 @@
+"""A crawl of the fixture portals parsing in 1 and then 2 worker processes (`NIANBAO_PARSE_JOBS`): wall time.
+
+The sixteen stored fixture portals (F1-F6 and the list families) as the crawl tests serve them, plus the
+scan portal of tests/scanportal.py: `--scans` reports whose attachment is a scan of noise (OCR works on
+each for seconds and finds no report) beside two real report pages. The crawl parses off the reactor
+(crawler/archive_queue.py), so a parse no longer stops the downloads; with 2 jobs two documents parse at
+once. Runs alternate 1 and 2 jobs (`--rounds` each) so the machine's load hits both; each run prints its
+wall time, the reports archived and the load average, then the best of each and the ratio, and whether
+both archives hold the same parsed rows.
+Usage: python bench/crawl_parsing.py [--scans 2] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from crawler.run import crawl
+from crawler.testing.server import ALL_PORTALS, load_portals, serve_portals
+from tests.dbrows import differences
+from tests.scanportal import add_scan_portal
+
+# as tests/test_crawl_portals.py runs them: F6 rate-limits above 5 requests/s
+SETTINGS = {"DOWNLOAD_TIMEOUT": 2, "DOWNLOAD_SLOTS": {"www.f6-prov.gov.cn": {"delay": 0.25}}}
+PARSED = ("sections", "cells", "checks", "check_cells")  # reports rows carry when each crawl saw them
+
+
+def run(jobs: int, scans: int, db: Path) -> tuple[float, int, int]:
+    """(wall seconds, reports archived, exit code) of one crawl into db."""
+    site = load_portals(ALL_PORTALS)
+    entry = add_scan_portal(site, scans)
+    with serve_portals(site=site, scale=0.5) as server:
+        start = time.monotonic()
+        stats = crawl([*server.entries(), entry], db, allow_private_hosts=True, host_map=server.host_map,
+                      settings={**SETTINGS, "NIANBAO_PARSE_JOBS": jobs})
+        return time.monotonic() - start, stats.reports, stats.returncode
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scans", type=int, default=2, help="reports whose attachment is a slow scan")
+    ap.add_argument("--rounds", type=int, default=2)
+    args = ap.parse_args()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {len(ALL_PORTALS)} fixture portals "
+          f"+ {args.scans} scans")
+    best: dict[int, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-crawl-parsing-") as tmp:
+        for r in range(args.rounds):
+            for jobs in (1, 2):
+                db = Path(tmp) / f"r{r}-jobs{jobs}.db"
+                wall, reports, code = run(jobs, args.scans, db)
+                print(f"  round {r + 1}, jobs {jobs}: {wall:.1f} s wall, {reports} reports, exit {code}, "
+                      f"load {os.getloadavg()[0]:.1f}", flush=True)
+                best[jobs] = min(best.get(jobs, wall), wall)
+        # the parsed rows, not the timestamps of when each crawl saw them
+        diff = differences(Path(tmp) / "r0-jobs1.db", Path(tmp) / "r0-jobs2.db", tables=PARSED)
+    print(f"best of {args.rounds}: jobs 1 {best[1]:.1f} s, jobs 2 {best[2]:.1f} s, ratio {best[1] / best[2]:.2f}x")
+    print("same parsed rows (sections, cells, checks) with 1 and 2 jobs:", "yes" if not diff else f"NO: {diff}")
+
+
+if __name__ == "__main__":
+    main()
