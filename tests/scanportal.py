@@ -1,8 +1,8 @@
 """A portal whose 年报 column lists reports slow to parse beside quick ones, served with the fixture portals.
 
-Its first `scans` reports are pages saying "see the attachment", the attachment a scan of noise (OCR
-works on it for seconds and finds no report: tests/hostilegen.py); then two real report pages
-(samples/). Used by tests/test_crawl_parsing.py and bench/crawl_parsing.py.
+Its first `scans` reports are pages saying "see the attachment", the attachment a TIFF scan of `frames`
+pages of noise (OCR works on each for a second or more and finds no report: tests/hostilegen.py);
+then two real report pages (samples/). Used by tests/test_crawl_parsing.py and bench/crawl_parsing.py.
 """
 
 from __future__ import annotations
@@ -19,22 +19,22 @@ SAMPLE_PAGES = (("沭阳县发展和改革局2023年政府信息公开年度报�
 
 
 def scan_url(k: int = 0) -> str:
-    return f"http://{HOST}/xxgk/xxgknb/2024{k:02d}/P02024{k:02d}20.png"
+    return f"http://{HOST}/xxgk/xxgknb/2024{k:02d}/P02024{k:02d}20.tif"
 
 
-def add_scan_portal(site: Site, scans: int = 1) -> str:
+def add_scan_portal(site: Site, scans: int = 1, frames: int = 1) -> str:
     """Add the portal to `site`; returns its entry URL. `scans` reports, each its own noise scan."""
     rows = []
     for k in range(scans):
         title = f"沭阳县第{k + 1}街道办事处2024年政府信息公开年度报告"
         href = f"./2024{k:02d}/t{k}.html"
-        png = scan_url(k).rsplit("/", 1)[1]
+        name = scan_url(k).rsplit("/", 1)[1]
         site.add(HOST, f"/xxgk/xxgknb/2024{k:02d}/t{k}.html",
                  f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1><p>详见附件。</p>"
-                 f'<p><a href="./{png}">附件：2024年年度报告.png</a></p></article></body></html>'.encode(),
+                 f'<p><a href="./{name}">附件：2024年年度报告.tif</a></p></article></body></html>'.encode(),
                  headers=HTML)
-        site.add(HOST, scan_url(k).removeprefix(f"http://{HOST}"), gen.noise_png(seed=20 + k),
-                 headers=[("Content-Type", "image/png")])
+        site.add(HOST, scan_url(k).removeprefix(f"http://{HOST}"), gen.noise_tiff(frames, seed=20 + k),
+                 headers=[("Content-Type", "image/tiff")])
         rows.append((href, title))
     for k, (title, sample) in enumerate(SAMPLE_PAGES):
         site.add(HOST, f"/xxgk/xxgknb/2023{k:02d}/p{k}.html", (REPO / "samples" / sample).read_bytes(), headers=HTML)
