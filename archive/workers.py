@@ -416,8 +416,10 @@ class ParsePool:
 
     def poll(self) -> None:
         """Take whatever replies have come, end workers past their deadline, start queued documents; never
-        waits (the crawl calls this from Twisted's reactor, which must keep downloading meanwhile)."""
-        self._step(timeout=0.0)
+        waits (the crawl calls this from Twisted's reactor, which must keep downloading meanwhile). Reads
+        on while a worker has more to say: a reply larger than the pipe's buffer comes in pieces."""
+        while self._step(timeout=0.0):
+            pass
 
     def ready(self, key: object) -> bool:
         """Whether `result(key)` would return at once (as of the last `poll` or `result`)."""
@@ -490,12 +492,12 @@ class ParsePool:
         else:
             worker.kill()
 
-    def _step(self, timeout: float | None = None) -> None:
+    def _step(self, timeout: float | None = None) -> bool:
         """Wait for one event (a reply, a death, a deadline) among the busy workers; at most `timeout`
-        seconds when given (0: only what is there already)."""
+        seconds when given (0: only what is there already). Whether a worker had something to read."""
         self._dispatch()
         if not self._busy:
-            return
+            return False
         until_deadline = max(0.0, min(w.deadline for w in self._busy) - time.monotonic())
         timeout = until_deadline if timeout is None else min(timeout, until_deadline)
         ready, _w, _x = select.select(self._busy, [], [], timeout)
@@ -520,6 +522,7 @@ class ParsePool:
             self._finish(worker, worker.job, Outcome(
                 "limit", error=f"parse stopped: over its time limit ({self.limits.wall_s:g} s)"), keep=False)
         self._dispatch()
+        return bool(ready)
 
 
 def _kind_of_death(worker: _Worker) -> Kind:
