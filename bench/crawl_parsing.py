@@ -5,7 +5,8 @@ scan portal of tests/scanportal.py: `--scans` reports whose attachment is a scan
 each for seconds and finds no report) beside two real report pages. The crawl parses off the reactor
 (crawler/archive_queue.py), so a parse no longer stops the downloads; with 2 jobs two documents parse at
 once. Runs alternate 1 and 2 jobs (`--rounds` each) so the machine's load hits both; each run prints its
-wall time, the reports archived and the load average, then the best of each and the ratio, and whether
+wall time, the reports archived, how long fetching went on and its longest pause (a parse holding
+the reactor would show as one) and the load average, then the best of each and the ratio, and whether
 both archives hold the same parsed rows.
 Usage: python bench/crawl_parsing.py [--scans 4] [--frames 2] [--rounds 2]
 """
@@ -13,6 +14,7 @@ Usage: python bench/crawl_parsing.py [--scans 4] [--frames 2] [--rounds 2]
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sqlite3
 import sys
@@ -52,6 +54,17 @@ def compare(a: Path, b: Path) -> str:
             f"({len(va - vb)} and {len(vb - va)} in one only)")
 
 
+def fetch_times(db: Path) -> tuple[float, float]:
+    """(seconds from the first fetch recorded to the last, the longest pause between two): a reactor held by
+    a parse records nothing meanwhile, so the pause would be the parse."""
+    from datetime import datetime
+
+    with sqlite3.connect(db) as con:
+        stamps = sorted(datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp()
+                        for (at,) in con.execute("SELECT fetched_at FROM fetches"))
+    return stamps[-1] - stamps[0], max((b - a for a, b in itertools.pairwise(stamps)), default=0.0)
+
+
 def run(jobs: int, scans: int, frames: int, db: Path) -> tuple[float, int, int]:
     """(wall seconds, reports archived, exit code) of one crawl into db."""
     site = load_portals(ALL_PORTALS)
@@ -77,8 +90,9 @@ def main() -> None:
             for jobs in (1, 2):
                 db = Path(tmp) / f"r{r}-jobs{jobs}.db"
                 wall, reports, code = run(jobs, args.scans, args.frames, db)
-                print(f"  round {r + 1}, jobs {jobs}: {wall:.1f} s wall, {reports} reports, exit {code}, "
-                      f"load {os.getloadavg()[0]:.1f}", flush=True)
+                fetching, pause = fetch_times(db)
+                print(f"  round {r + 1}, jobs {jobs}: {wall:.1f} s wall, {reports} reports, exit {code}; fetches over "
+                      f"{fetching:.1f} s, longest pause {pause:.1f} s; load {os.getloadavg()[0]:.1f}", flush=True)
                 best[jobs] = min(best.get(jobs, wall), wall)
         same = compare(Path(tmp) / "r0-jobs1.db", Path(tmp) / "r0-jobs2.db")
     print(f"best of {args.rounds}: jobs 1 {best[1]:.1f} s, jobs 2 {best[2]:.1f} s, ratio {best[1] / best[2]:.2f}x")
