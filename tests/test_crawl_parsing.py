@@ -67,7 +67,6 @@ def _document(db: Path, url: str) -> tuple[str, str]:
         return con.execute("SELECT parse_status, parse_error FROM documents WHERE url = ?", [url]).fetchone()
 
 
-@pytest.mark.xdist_group("crawl_parsing")
 def test_downloads_go_on_while_a_document_parses_and_rows_equal_a_serial_replay(
         server: PortalServer, parse_env: None, tmp_path: Path) -> None:
     db = tmp_path / "crawl.db"
