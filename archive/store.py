@@ -3,8 +3,9 @@
 The crawler codes against the public methods of `Archive` below (`crawler/` imports `archive`, never
 the reverse): `record_fetch` / `record_failures` (every exchange, every body by SHA-256; cookies and
 credentials redacted, archive/private.py), `validators` / `last_ok` (conditional GETs),
-`page_archived_elsewhere`, `add_report`, `mark_blocked` and `register_bodies`; `rebuild` and `merge` use
-`replay` and `record_document`. One writer at a time (archive/lock.py: ArchiveBusy).
+`page_archived_elsewhere`, `parsed_already` (a crawl parsing ahead skips what is archived), `add_report`,
+`mark_blocked` and `register_bodies`; `rebuild` and `merge` use `replay` and `record_document`. One
+writer at a time (archive/lock.py: ArchiveBusy).
 
 add_report: `documents` are sha256s of the report page and its attachments (page first). Each is parsed
 with extract.parse_report in a worker process (archive/workers.py); the parse with the most table cells
@@ -309,6 +310,15 @@ class Archive:
             counted = self._counted(vid)
         return ReportOutcome(status, key, vid, version, counted, parsed.sha, errors)
 
+    def parsed_already(self, documents: list[str], page_url: str) -> bool:
+        """Whether add_report would store these documents without parsing them (this very version is
+        archived by the current parser): a caller parsing ahead (the crawl) then submits nothing."""
+        from extract import PARSER_VERSION
+
+        vid = version_id(report_key(page_url), list(dict.fromkeys(documents)))
+        row = self.db.execute("SELECT parser_version FROM reports WHERE id = ?", [vid]).fetchone()
+        return row is not None and row[0] == PARSER_VERSION
+
     def page_archived_elsewhere(self, sha: str, page_url: str) -> str | None:
         """The page URL under which a report with these very page bytes is archived already, other than
         page_url (the same report re-posted under another column): uses the index on the first document."""
@@ -369,7 +379,9 @@ class Archive:
         returns the key that `_parse_all` will ask for (forget it with parse_pool.forget if it never does)."""
         content_type, url = self.parse_args(sha)
         key = (sha, content_type, url)
-        self._pool().submit(key, self.raw.get(sha), content_type=content_type, url=url)  # no-op when submitted
+        pool = self._pool()
+        if key not in pool:  # submitted already: its bytes are not read again
+            pool.submit(key, self.raw.get(sha), content_type=content_type, url=url)
         return key
 
     def _parse_one(self, sha: str) -> Outcome:

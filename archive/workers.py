@@ -10,7 +10,9 @@ the reason as its `parse_error`. Workers are long-lived (OCR models load once pe
 restarted after a failure.
 
 `ParsePool(jobs=N)` keeps N workers; callers `submit` documents ahead (a bounded window) and take
-`result`s in their own order, so one writer commits in the original order while N parse.
+`result`s in their own order, so one writer commits in the original order while N parse. A caller that
+must not block (the crawl, on Twisted's reactor) `poll`s instead and asks whether a document is `ready`;
+`stop` ends parsing at once (an interrupted crawl), each unfinished document getting the reason.
 `serve()` is the worker itself (a loop over pickled jobs on stdin).
 """
 
@@ -43,7 +45,7 @@ _OUT_OF_MEMORY = ("failed to map segment", "Cannot allocate memory", "bad_alloc"
                   "memory allocation of")
 _FATAL = ("memory allocation of", "Fatal Python error", "thread '", "terminate called", "Segmentation fault")
 
-Kind = Literal["ok", "not_report", "bug", "limit", "crash"]
+Kind = Literal["ok", "not_report", "bug", "limit", "crash", "stopped"]
 
 
 @dataclass(frozen=True)
@@ -355,6 +357,7 @@ class ParsePool:
     `submit` queues a document under a key (ignored when that key is queued or done already); `result`
     runs the pool until that key's outcome is in and hands it over. A caller that submits a window of
     documents ahead and takes results in order gets N-way parsing with one writer in the original order.
+    Not thread-safe: one thread owns a pool (the crawl's is driven from the reactor by `poll`).
     """
 
     def __init__(self, jobs: int = 1, limits: Limits | None = None) -> None:
@@ -368,6 +371,7 @@ class ParsePool:
         self._keys: set[object] = set()
         self._done: dict[object, Outcome] = {}
         self._orphans: set[object] = set()  # forgotten while running
+        self._stopped: str | None = None  # why nothing more is parsed (stop)
         self.owner = os.getpid()  # a forked child must not close its parent's workers
         _sweep_stale_folders()
 
@@ -400,8 +404,41 @@ class ParsePool:
         if key in self._keys:
             return
         self._keys.add(key)
+        if self._stopped is not None:
+            self._done[key] = Outcome("stopped", error=self._stopped)
+            return
         self._queue.append(_Job(key, data, content_type, url))
         self._dispatch()
+
+    def __contains__(self, key: object) -> bool:
+        """Submitted and not yet taken (nor forgotten)."""
+        return key in self._keys
+
+    def poll(self) -> None:
+        """Take whatever replies have come, end workers past their deadline, start queued documents; never
+        waits (the crawl calls this from Twisted's reactor, which must keep downloading meanwhile). Reads
+        on while a worker has more to say: a reply larger than the pipe's buffer comes in pieces."""
+        while self._step(timeout=0.0):
+            pass
+
+    def ready(self, key: object) -> bool:
+        """Whether `result(key)` would return at once (as of the last `poll` or `result`)."""
+        if key not in self._keys:
+            raise KeyError(f"{key!r} was never submitted")
+        return key in self._done
+
+    def stop(self, reason: str, *, running: bool = True) -> None:
+        """Parse nothing more: each queued document, and each running one (its worker killed) unless
+        `running` is False, gets a `stopped` outcome with the reason, as does every document submitted
+        from now on. For a crawl being interrupted: what it fetched is archived unparsed, with why."""
+        self._stopped = reason
+        for job in self._queue:
+            self._done[job.key] = Outcome("stopped", error=reason)
+        self._queue.clear()
+        if running:
+            for worker in list(self._busy):
+                assert worker.job is not None
+                self._finish(worker, worker.job, Outcome("stopped", error=reason), keep=False)
 
     def result(self, key: object) -> Outcome:
         if key not in self._keys:
@@ -433,7 +470,7 @@ class ParsePool:
     # --- running ---------------------------------------------------------------------------------
 
     def _dispatch(self) -> None:
-        while self._queue and (self._idle or len(self._busy) < self.jobs):
+        while self._stopped is None and self._queue and (self._idle or len(self._busy) < self.jobs):
             worker = self._idle.pop() if self._idle else _Worker(self.limits)
             job = self._queue.popleft()
             if worker.start(job):
@@ -455,12 +492,14 @@ class ParsePool:
         else:
             worker.kill()
 
-    def _step(self) -> None:
-        """Wait for one event (a reply, a death, a deadline) among the busy workers."""
+    def _step(self, timeout: float | None = None) -> bool:
+        """Wait for one event (a reply, a death, a deadline) among the busy workers; at most `timeout`
+        seconds when given (0: only what is there already). Whether a worker had something to read."""
         self._dispatch()
         if not self._busy:
-            return
-        timeout = max(0.0, min(w.deadline for w in self._busy) - time.monotonic())
+            return False
+        until_deadline = max(0.0, min(w.deadline for w in self._busy) - time.monotonic())
+        timeout = until_deadline if timeout is None else min(timeout, until_deadline)
         ready, _w, _x = select.select(self._busy, [], [], timeout)
         for worker in ready:
             job = worker.job
@@ -483,6 +522,7 @@ class ParsePool:
             self._finish(worker, worker.job, Outcome(
                 "limit", error=f"parse stopped: over its time limit ({self.limits.wall_s:g} s)"), keep=False)
         self._dispatch()
+        return bool(ready)
 
 
 def _kind_of_death(worker: _Worker) -> Kind:

@@ -48,6 +48,7 @@ class CrawlOptions:
     allow_private_hosts: bool = False
     host_map: Mapping[str, str] = field(default_factory=dict)  # hostname → "127.0.0.1:port" (fixture portals)
     raw: str | None = None  # raw store root; default beside the database
+    parse_jobs: int | None = None  # parse worker processes; None: NIANBAO_PARSE_JOBS (default: the cores memory holds)
     settings: Mapping[str, Any] = field(default_factory=dict)  # NAME → value, as `--set NAME=JSON`
 
     def check(self) -> None:
@@ -68,7 +69,7 @@ class CrawlOptions:
             "NIANBAO_DB": self.db, "NIANBAO_RAW": self.raw, "NIANBAO_REGISTRY": self.registry,
             "NIANBAO_ENTRIES": list(self.entries) or None, "CLOSESPIDER_PAGECOUNT": self.max_pages or None,
             "NIANBAO_SHARD": self.shard, "NIANBAO_ALLOW_PRIVATE_HOSTS": self.allow_private_hosts or None,
-            "NIANBAO_HOST_MAP": _host_map(self.host_map) or None}
+            "NIANBAO_HOST_MAP": _host_map(self.host_map) or None, "NIANBAO_PARSE_JOBS": self.parse_jobs}
         for name, value in chosen.items():
             if value is not None:  # an option not given leaves the setting as it was
                 settings.set(name, value, priority="cmdline")

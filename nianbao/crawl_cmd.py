@@ -29,10 +29,13 @@ import click
               "restart under the same name takes back what the killed run had taken).")
 @click.option("--allow-private-hosts", is_flag=True, help="Allow loopback/private addresses (fixtures, demo).")
 @click.option("--host-map", help='JSON {"host": "127.0.0.1:port"}: send these hostnames to a local server.')
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Parse worker processes: reports are parsed while downloads go on  [default: the number of "
+                   "cores that memory holds]")
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting (value as JSON).")
 def crawl_command(entry_urls: tuple[str, ...], registry: str | None, db_path: str, max_pages: int | None,
                   shard: str | None, frontier: str | None, worker_id: str | None, allow_private_hosts: bool,
-                  host_map: str | None, overrides: tuple[str, ...]) -> None:
+                  host_map: str | None, jobs: int | None, overrides: tuple[str, ...]) -> None:
     """Crawl portals for annual reports into the archive at --db (polite: robots, 2 per host, delays).
 
     Exit 0 when done, 2 on a usage error or an archive another process writes, 3 when done but
@@ -45,6 +48,7 @@ def crawl_command(entry_urls: tuple[str, ...], registry: str | None, db_path: st
     _db_folder(db_path)
     options = CrawlOptions(db=db_path, entries=entry_urls, registry=registry, max_pages=max_pages, shard=shard,
                            frontier=frontier, worker_id=worker_id, allow_private_hosts=allow_private_hosts,
+                           parse_jobs=jobs,
                            host_map=_json_option("--host-map", host_map) if host_map else {},
                            settings=dict(_setting(o) for o in overrides))
     sys.exit(run_crawl(options))

@@ -9,11 +9,13 @@ to OCR, a TIFF of 37 frames, an ODT table of 40,000 rows, a report inside 240 ne
 from __future__ import annotations
 
 import io
+import random
 import re
 import zipfile
 import zlib
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from tests.shared import CORPUS
 
@@ -86,6 +88,33 @@ def big_png(pixels: int = 10_000, dpi: int = 72) -> bytes:
         draw.line([(k, 0), (k, pixels)], fill=0, width=2)
     buf = io.BytesIO()
     img.save(buf, format="PNG", dpi=(dpi, dpi), optimize=True)
+    return buf.getvalue()
+
+
+def _noise(size: tuple[int, int], rng: random.Random) -> Any:
+    from PIL import Image
+
+    return Image.frombytes("1", size, rng.randbytes(size[0] * size[1] // 8))
+
+
+@lru_cache(maxsize=8)
+def noise_png(width: int = 2400, height: int = 1800, seed: int = 20) -> bytes:
+    """Black and white noise: the OCR detector works hard on it (about 7 s of CPU here at 2400×1800 in a
+    fresh process; 1200×900 took 1.0–1.6 s) and finds no report. A document slow to parse."""
+    buf = io.BytesIO()
+    _noise((width, height), random.Random(seed)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+@lru_cache(maxsize=8)
+def noise_tiff(frames: int = 12, size: tuple[int, int] = (1200, 1700), seed: int = 20) -> bytes:
+    """A scan of `frames` pages of noise, each OCR'd (tens of seconds of CPU for 12): a document that
+    reaches a parse time limit of a few seconds on any machine."""
+    rng = random.Random(seed)
+    pages = [_noise(size, rng) for _ in range(frames)]
+    buf = io.BytesIO()
+    pages[0].save(buf, format="TIFF", save_all=True, append_images=pages[1:], compression="tiff_deflate",
+                  dpi=(200, 200))
     return buf.getvalue()
 
 

@@ -13,7 +13,6 @@ shared material.
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import os
 import signal
@@ -238,21 +237,6 @@ def test_abort_in_a_worker_is_the_documents_reason_and_the_pool_goes_on() -> Non
     assert after.kind == "ok" and after.report is not None and after.report.cell_count > 100
 
 
-def _noise_png() -> bytes:
-    """Black and white noise: the OCR detector works hard on it (about 7 s of CPU here at 2400×1800, far
-    past the 1 s limit of the test below; 1200×900 took 1.0–1.6 s and sometimes slipped under it), and
-    finds no report."""
-    import random
-
-    from PIL import Image
-
-    rng = random.Random(20)
-    img = Image.frombytes("1", (2400, 1800), rng.randbytes(2400 * 1800 // 8))
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    return buf.getvalue()
-
-
 @pytest.mark.parametrize(("cores", "memory_gb", "jobs"), [(2, 24, 2), (16, 64, 16), (16, 8, 6), (4, 1, 1)])
 def test_default_jobs_is_the_cores_that_memory_holds(monkeypatch: pytest.MonkeyPatch, cores: int, memory_gb: int,
                                                      jobs: int) -> None:
@@ -284,14 +268,14 @@ def test_pool_of_two_gives_each_document_its_own_outcome() -> None:
 
 def test_cpu_time_limit() -> None:
     with ParsePool(1, Limits(cpu_s=1, wall_s=60)) as pool:
-        outcome = pool.parse(_noise_png())
+        outcome = pool.parse(gen.noise_png())
     assert outcome.kind == "limit", outcome
     assert outcome.error and "CPU-time limit (1 s)" in outcome.error
 
 
 def test_memory_limit() -> None:
     with ParsePool(1, Limits(memory_mb=300, wall_s=60)) as pool:
-        outcome = pool.parse(_noise_png())
+        outcome = pool.parse(gen.noise_png())
         after = pool.parse(_text_report())  # a fresh worker: the heap of the one that ran out is not trusted
     assert outcome.kind in ("limit", "crash"), outcome
     assert outcome.error and "memory" in outcome.error
