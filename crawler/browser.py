@@ -6,11 +6,14 @@ without the browser.
 Why so narrow: a browser costs a second or more of CPU a page and runs the portal's scripts. Only a
 column page with no rows, no pager and no API call we can read from its script goes through it; every
 request the page makes is held to the crawl's own rules here (scope, private addresses, robots.txt,
-documents, scripts and data only), since those requests bypass Scrapy's downloader middlewares.
+documents, scripts and data only), since those requests bypass Scrapy's downloader middlewares, and to
+the host's place in Scrapy's downloader slots: the per-host cap, its delay, a 429/503 pause
+(crawler/browser_cap.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -18,11 +21,16 @@ from urllib.parse import urlsplit
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
+from crawler.browser_cap import BrowserCap
 from crawler.middlewares.scope import ScopeMiddleware
 from crawler.urls import host_of
 
 if TYPE_CHECKING:
+    import asyncio
+
     from playwright.async_api import Request as PageRequest
+    from playwright.async_api import Route
+    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.settings import Settings
 
@@ -65,13 +73,42 @@ def configure(settings: Settings, host_map: dict[str, str]) -> bool:
 
 class GuardedBrowserHandler(ScrapyPlaywrightDownloadHandler):
     """scrapy-playwright's handler, with the crawl's scope, private-address and robots.txt rules applied
-    to every request a rendered page makes (images, fonts and styles are not fetched at all)."""
+    to every request a rendered page makes (images, fonts and styles are not fetched at all), and each
+    request that may go held to its host's place in the downloader's slots first."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self._crawler = crawler
         self.user_agent = str(crawler.settings.get("USER_AGENT") or "")
-        self.abort_request = self._abort
+        self.abort_request = None  # asked in _make_request_handler, before a place is taken
+        self.cap = BrowserCap(crawler)
+
+    def _make_request_handler(self, context_name: str, method: str, url: str, headers: Any, body: bytes | None,
+                              encoding: str, spider: Spider, initial_request_done: asyncio.Event,
+                              ) -> Callable[[Route, PageRequest], Awaitable[None]]:
+        """scrapy-playwright's route handler for one rendered page (it sends the request on, with the
+        render request's method, body and headers for the navigation), behind our rules and the cap."""
+        send_on = super()._make_request_handler(context_name=context_name, method=method, url=url, headers=headers,
+                                                body=body, encoding=encoding, spider=spider,
+                                                initial_request_done=initial_request_done)
+        cap = self.cap.page(url)
+
+        async def handle(route: Route, request: PageRequest) -> None:
+            if await self._abort(request):
+                await route.abort()
+                self.stats.inc_value("playwright/request_count/aborted")
+                return
+            initial = not initial_request_done.is_set() and request.is_navigation_request() \
+                and request.url.rstrip("/") == url.rstrip("/")
+            if not await self.cap.take(cap, request, initial=initial):
+                return  # the page closed while the request waited for its place
+            try:
+                await send_on(route, request)
+            except BaseException:
+                self.cap.give_back(cap, request)
+                raise
+
+        return handle
 
     def _middleware(self, kind: type[Any]) -> Any:
         engine = self._crawler.engine
