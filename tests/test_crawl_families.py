@@ -1,4 +1,4 @@
-"""The crawler against all sixteen fixture portals (F1-F6 and the list families F7-F16), twice: with
+"""The crawler against all seventeen fixture portals (F1-F6 and the list families F7-F17), twice: with
 the per-portal dialects on, and with them off (`NIANBAO_DIALECTS=false`: the generic list walker alone).
 
 One crawl per mode serves every check of that mode (module-scoped, as in tests/test_crawl_portals.py).
