@@ -13,6 +13,7 @@ the host's place in Scrapy's downloader slots: the per-host cap, its delay, a 42
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,12 +27,11 @@ from crawler.middlewares.scope import ScopeMiddleware
 from crawler.urls import host_of
 
 if TYPE_CHECKING:
-    import asyncio
-
     from playwright.async_api import Request as PageRequest
     from playwright.async_api import Route
-    from scrapy import Spider
+    from scrapy import Request, Spider
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
     from scrapy.settings import Settings
 
 HANDLER = "crawler.browser.GuardedBrowserHandler"
@@ -82,6 +82,27 @@ class GuardedBrowserHandler(ScrapyPlaywrightDownloadHandler):
         self.user_agent = str(crawler.settings.get("USER_AGENT") or "")
         self.abort_request = None  # asked in _make_request_handler, before a place is taken
         self.cap = BrowserCap(crawler)
+        self._start_lock = asyncio.Lock()
+        self._started = False
+
+    # Playwright's driver (a node process) starts with the first page to render, not with every crawl: the
+    # handler serves all http(s) downloads, and most crawls render no page at all (bench/crawl.py --startup).
+
+    async def _maybe_launch_in_thread(self) -> None:
+        """At engine start (scrapy-playwright starts its driver here): nothing."""
+
+    def _engine_started(self) -> Any:
+        """The same for Scrapy before 2.14."""
+        return None
+
+    async def _download_request(self, request: Request, spider: Spider | None = None) -> Response:
+        """A page to render: the driver started first, once (a driver that failed to start is tried again by
+        the next page; the request fails as a browser failure, counted per host)."""
+        async with self._start_lock:
+            if not self._started:
+                await self._launch()
+                self._started = True
+        return await super()._download_request(request, spider)
 
     def _make_request_handler(self, context_name: str, method: str, url: str, headers: Any, body: bytes | None,
                               encoding: str, spider: Spider, initial_request_done: asyncio.Event,

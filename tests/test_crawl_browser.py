@@ -178,3 +178,11 @@ def test_a_429_to_a_rendered_pages_request_pauses_the_host_for_everyone(tmp_path
     during = [r.target for r in requests if throttled.started + 0.3 < r.started < throttled.started + 1.7]
     assert not during, "nothing asked of the host while it asked us to wait, by the browser or by Scrapy"
     assert [r for r in requests if r.started > throttled.started + 1.7], "the crawl went on after the pause"
+
+
+@pytest.mark.parametrize(("entry", "renders"), [("/nb3/index.html", False), ("/nb/index.html", True)])
+def test_the_driver_starts_only_when_a_page_needs_the_browser(tmp_path: Path, entry: str, renders: bool) -> None:
+    stats, _requests, archived = run(tmp_path, entry=entry, LOG_LEVEL="INFO")
+    assert archived, "the column's reports are archived either way"
+    assert ("Starting download handler" in stats.stderr) is renders, "scrapy-playwright's driver start, logged"
+    assert ("browser" in stats.coverage[HOST]["found_by"]) is renders
