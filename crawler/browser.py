@@ -119,9 +119,7 @@ class GuardedBrowserHandler(ScrapyPlaywrightDownloadHandler):
                 await route.abort()
                 self.stats.inc_value("playwright/request_count/aborted")
                 return
-            initial = not initial_request_done.is_set() and request.is_navigation_request() \
-                and request.url.rstrip("/") == url.rstrip("/")
-            if not await self.cap.take(cap, request, initial=initial):
+            if not await self.cap.take(cap, request):
                 return  # the page closed while the request waited for its place
             try:
                 await send_on(route, request)

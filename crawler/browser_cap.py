@@ -71,18 +71,15 @@ class BrowserCap:
         """A page about to render `url` (the render request, which holds a place of its host already)."""
         return PageCap(host_of(url))
 
-    async def take(self, cap: PageCap, request: PageRequest, *, initial: bool) -> bool:
-        """Wait for a place and the host's delay; False when the page closed meanwhile (the request is
-        not to go). `initial`: the page's navigation, paced by Scrapy already as the render request."""
+    async def take(self, cap: PageCap, request: PageRequest) -> bool:
+        """Wait for a place and the host's delay; False when the page closed meanwhile (the request is not
+        to go). The page's navigation waits for the delay too: the browser may take seconds to start after
+        Scrapy sent the render request on, and other requests to the host may have gone meanwhile."""
         self._watch(cap, request)
         downloader = self._downloader()
         if downloader is None:  # no slots to share (not this project's downloader): nothing is held
             return not cap.closed
-        url, now = request.url, time.monotonic()
-        if initial and host_of(url) == cap.host and not cap.own_busy:
-            cap.own_busy = True
-            cap.places[request] = _Place(url, None, now)
-            return True
+        url = request.url
         while not cap.closed:
             wait = downloader.wait_for(url)
             if wait > 0:

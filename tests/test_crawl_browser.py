@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +187,14 @@ def test_the_driver_starts_only_when_a_page_needs_the_browser(tmp_path: Path, en
     assert archived, "the column's reports are archived either way"
     assert ("Starting download handler" in stats.stderr) is renders, "scrapy-playwright's driver start, logged"
     assert ("browser" in stats.coverage[HOST]["found_by"]) is renders
+
+
+def test_a_rendered_pages_requests_keep_the_hosts_delay_with_the_crawls_own(tmp_path: Path) -> None:
+    delay = 0.4
+    _stats, requests, archived = run(tmp_path, site=_busy_site(4), DOWNLOAD_DELAY=delay, DOWNLOAD_DELAY_JITTER=0,
+                                     NIANBAO_BROWSER_TIMEOUT=20)
+    assert archived == {f"http://{HOST}{report(n)[0]}" for n in range(1, 11)}
+    started = sorted(r.started for r in requests)
+    assert sum(r.target.startswith("/api/part/") for r in requests) == 4
+    gaps = [b - a for a, b in pairwise(started)]
+    assert min(gaps) > delay - 0.1, f"{delay} s between any two requests to the host, the browser's included"
