@@ -126,6 +126,7 @@ class GuardedBrowserHandler(ScrapyPlaywrightDownloadHandler):
             except BaseException:
                 self.cap.give_back(cap, request)
                 raise
+            self.cap.sent(request)
 
         return handle
 

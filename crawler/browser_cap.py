@@ -11,9 +11,10 @@ in that same slot before it may go, and for the host's delay:
 - or a free place of the slot, lent as a stand-in counted as transferring (crawler/downloader.py), so that
   Scrapy's requests and the browser's together never exceed the cap.
 
-A place is given back when its request finishes or fails, or its page closes. Each response the page gets
-is reported on Scrapy's `response_downloaded` signal as the downloader reports its own, so that AutoThrottle
-learns the host's latency and a 429/503 pauses the host (crawler/middlewares/retry.py) for both.
+A place is given back when its request finishes or fails, or its page closes. The host's delay runs from
+when a request is let go and again from its answer. Each response the page gets is reported on Scrapy's
+`response_downloaded` signal as the downloader reports its own, so that AutoThrottle learns the host's
+latency and a 429/503 pauses the host (crawler/middlewares/retry.py) for both.
 """
 
 from __future__ import annotations
@@ -97,6 +98,13 @@ class BrowserCap:
             await asyncio.sleep(POLL)
         return False
 
+    def sent(self, request: PageRequest) -> None:
+        """The browser has the request to send: the host's delay runs from now (the browser's own latency,
+        its first connection to a host above all, would otherwise shorten the delay the host sees)."""
+        downloader = self._downloader()
+        if downloader is not None:
+            downloader.sent(request.url)
+
     def give_back(self, cap: PageCap, request: Any) -> None:
         place = cap.places.pop(request, None)
         if place is None:
@@ -130,14 +138,18 @@ class BrowserCap:
         page.on("crash", lambda _p: self.close(cap))
 
     def _report(self, cap: PageCap, response: PageResponse) -> None:
-        """A response of the page, told to the crawl as the downloader tells its own (not the navigation's:
-        the render request's own response is told by the downloader)."""
+        """A response of the page: the host's delay runs again from its arrival (the browser sends a request
+        some time after it was let go, its first connection above all, and the page asks for its scripts and
+        data only once the page has come: counted from the answer, the host sees at least the delay between
+        the two), and it is told to the crawl as the downloader tells its own (not the navigation's: the
+        render request's response is told by the downloader)."""
         place = cap.places.get(response.request)
-        if place is None or (place.standin is None and response.request.is_navigation_request()
-                             and response.request.frame.parent_frame is None):
-            return
         downloader = self._downloader()
-        if downloader is None:
+        if place is None or downloader is None:
+            return
+        downloader.sent(response.url)
+        if place.standin is None and response.request.is_navigation_request() \
+                and response.request.frame.parent_frame is None:
             return
         key, _slot = downloader.slot_for(response.url)
         latency = time.monotonic() - place.started
