@@ -7,12 +7,16 @@ report handed to `add_report`, as in a real crawl. Prints pages/s and the crawl 
 With `--workers 1,2,4` the same site is crawled once per count by that many workers on a shared Redis
 frontier (a redis-server of its own, cleared between runs), each into its own part archive, and the
 pages/s are printed as ratios against one worker, all measured in the one run.
-Usage: python bench/crawl.py [--hosts 200] [--reports 50] [--workers 1,2,4] [--families]
+Usage: python bench/crawl.py [--hosts 200] [--reports 50] [--workers 1,2,4] [--families] [--startup 5]
 
-Then (`--families` alone: only this) the mixed crawl: all sixteen stored fixture portals (F1-F6 and the list
-families F7-F16 of crawler/testing/FAMILIES.md) at once, with the dialects on and then off
+Then (`--families` alone: only this) the mixed crawl: all seventeen stored fixture portals (F1-F6 and the list
+families F7-F17 of crawler/testing/FAMILIES.md) at once, with the dialects on and then off
 (`NIANBAO_DIALECTS=false`), and prints per portal the true reports found, the decoys emitted and the
 requests it took, with the wall time of each run.
+
+`--startup N` (only this): what the browser costs a crawl that renders nothing. One small host (home, a
+column, one report) crawled N times with NIANBAO_BROWSER on and N times off, alternating; the median wall
+time of each and whether Playwright's driver (a node process) was started.
 """
 
 # ruff: noqa: E501 - page templates read better unbroken
@@ -81,7 +85,7 @@ MODES: list[tuple[str, dict[str, object]]] = [
 
 
 def mixed() -> None:
-    """One crawl of all sixteen fixture portals per mode; recall and precision per portal, and the share of
+    """One crawl of all seventeen fixture portals per mode; recall and precision per portal, and the share of
     list pages rendered in the browser with what a rendered page costs."""
     import json
 
@@ -178,14 +182,50 @@ def with_workers(site: Site, entries: list[str], counts: list[int], expected: in
                                                                       for n in counts))
 
 
+def startup(runs: int) -> None:
+    """Median wall time of a crawl that needs no browser, with the browser switched on and off."""
+    import statistics
+
+    site, entries = build(1, 1)
+    walls: dict[bool, list[float]] = {True: [], False: []}
+    cpus: dict[bool, list[float]] = {True: [], False: []}  # CPU seconds of the crawl and its children (driver, browser)
+    drivers: dict[bool, int] = {True: 0, False: 0}
+    with serve_portals(site=site) as server:
+        for k in range(2 * runs):
+            on = k % 2 == 0
+            with tempfile.TemporaryDirectory() as tmp:
+                start, used = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
+                stats = crawl(entries, Path(tmp) / "s.db", allow_private_hosts=True, host_map=server.host_map,
+                              settings={"NIANBAO_BROWSER": on, "LOG_LEVEL": "INFO"})
+                walls[on].append(time.monotonic() - start)
+                now = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpus[on].append(now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime)
+            if stats.returncode or stats.reports != 1:
+                print(stats.stderr[-2000:], file=sys.stderr)
+                sys.exit(1)
+            drivers[on] += "Starting download handler" in stats.stderr  # scrapy-playwright starts its driver
+    for on in (True, False):
+        print(f"crawl start, nothing to render, browser {'on ' if on else 'off'}: median "
+              f"{statistics.median(walls[on]):.2f} s wall over {runs} crawls "
+              f"(min {min(walls[on]):.2f}, max {max(walls[on]):.2f}), median CPU {statistics.median(cpus[on]):.2f} s; "
+              f"Playwright driver started in {drivers[on]}")
+    print(f"  browser on costs {statistics.median(walls[True]) - statistics.median(walls[False]):+.2f} s wall, "
+          f"{statistics.median(cpus[True]) - statistics.median(cpus[False]):+.2f} s CPU a crawl "
+          f"({os.getloadavg()[0]:.1f} load average)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--hosts", type=int, default=200)
     ap.add_argument("--reports", type=int, default=50)
-    ap.add_argument("--families", action="store_true", help="only the mixed run over the sixteen fixture portals")
+    ap.add_argument("--families", action="store_true", help="only the mixed run over the seventeen fixture portals")
     ap.add_argument("--no-families", action="store_true", help="skip the mixed run")
     ap.add_argument("--workers", help="comma-separated worker counts on a shared Redis frontier, e.g. 1,2,4")
+    ap.add_argument("--startup", type=int, metavar="N", help="only: N crawls needing no browser, browser on and off")
     args = ap.parse_args()
+    if args.startup:
+        startup(args.startup)
+        return
     if args.families:
         mixed()
         return

@@ -6,11 +6,15 @@ without the browser.
 Why so narrow: a browser costs a second or more of CPU a page and runs the portal's scripts. Only a
 column page with no rows, no pager and no API call we can read from its script goes through it; every
 request the page makes is held to the crawl's own rules here (scope, private addresses, robots.txt,
-documents, scripts and data only), since those requests bypass Scrapy's downloader middlewares.
+documents, scripts and data only), since those requests bypass Scrapy's downloader middlewares, and to
+the host's place in Scrapy's downloader slots: the per-host cap, its delay, a 429/503 pause
+(crawler/browser_cap.py).
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -18,12 +22,16 @@ from urllib.parse import urlsplit
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
+from crawler.browser_cap import BrowserCap
 from crawler.middlewares.scope import ScopeMiddleware
 from crawler.urls import host_of
 
 if TYPE_CHECKING:
     from playwright.async_api import Request as PageRequest
+    from playwright.async_api import Route
+    from scrapy import Request, Spider
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
     from scrapy.settings import Settings
 
 HANDLER = "crawler.browser.GuardedBrowserHandler"
@@ -65,13 +73,62 @@ def configure(settings: Settings, host_map: dict[str, str]) -> bool:
 
 class GuardedBrowserHandler(ScrapyPlaywrightDownloadHandler):
     """scrapy-playwright's handler, with the crawl's scope, private-address and robots.txt rules applied
-    to every request a rendered page makes (images, fonts and styles are not fetched at all)."""
+    to every request a rendered page makes (images, fonts and styles are not fetched at all), and each
+    request that may go held to its host's place in the downloader's slots first."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self._crawler = crawler
         self.user_agent = str(crawler.settings.get("USER_AGENT") or "")
-        self.abort_request = self._abort
+        self.abort_request = None  # asked in _make_request_handler, before a place is taken
+        self.cap = BrowserCap(crawler)
+        self._start_lock = asyncio.Lock()
+        self._started = False
+
+    # Playwright's driver (a node process) starts with the first page to render, not with every crawl: the
+    # handler serves all http(s) downloads, and most crawls render no page at all (bench/crawl.py --startup).
+
+    async def _maybe_launch_in_thread(self) -> None:
+        """At engine start (scrapy-playwright starts its driver here): nothing."""
+
+    def _engine_started(self) -> Any:
+        """The same for Scrapy before 2.14."""
+        return None
+
+    async def _download_request(self, request: Request, spider: Spider | None = None) -> Response:
+        """A page to render: the driver started first, once (a driver that failed to start is tried again by
+        the next page; the request fails as a browser failure, counted per host)."""
+        async with self._start_lock:
+            if not self._started:
+                await self._launch()
+                self._started = True
+        return await super()._download_request(request, spider)
+
+    def _make_request_handler(self, context_name: str, method: str, url: str, headers: Any, body: bytes | None,
+                              encoding: str, spider: Spider, initial_request_done: asyncio.Event,
+                              ) -> Callable[[Route, PageRequest], Awaitable[None]]:
+        """scrapy-playwright's route handler for one rendered page (it sends the request on, with the
+        render request's method, body and headers for the navigation), behind our rules and the cap."""
+        send_on = super()._make_request_handler(context_name=context_name, method=method, url=url, headers=headers,
+                                                body=body, encoding=encoding, spider=spider,
+                                                initial_request_done=initial_request_done)
+        cap = self.cap.page(url)
+
+        async def handle(route: Route, request: PageRequest) -> None:
+            if await self._abort(request):
+                await route.abort()
+                self.stats.inc_value("playwright/request_count/aborted")
+                return
+            if not await self.cap.take(cap, request):
+                return  # the page closed while the request waited for its place
+            try:
+                await send_on(route, request)
+            except BaseException:
+                self.cap.give_back(cap, request)
+                raise
+            self.cap.sent(request)
+
+        return handle
 
     def _middleware(self, kind: type[Any]) -> Any:
         engine = self._crawler.engine

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from urllib.parse import urljoin, urlsplit
 
-from form2request import form2request
 from parsel import Selector
 from scrapy import Request
 from scrapy.http import TextResponse
 
+from crawler.forms import submit
 from crawler.page import Link, anchor_url
 
 # Rule names, as the coverage report prints them.
@@ -354,12 +354,6 @@ def more_links(response: TextResponse) -> list[Link]:
         if url and title and len(title) <= 20:
             out.append(Link(url, title, None))
     return out
-
-
-def submit(response: TextResponse, form_xpath: str, data: dict[str, str]) -> Request:
-    """The request a form of the page sends (its own method, action and fields, data overriding), as a
-    script submits it: no button clicked. (form2request: FormRequest.from_response is deprecated.)"""
-    return form2request(response.selector.xpath(form_xpath), data, click=False).to_scrapy(callback=None)
 
 
 def _near_other_numbers(a: _Anchor) -> bool:

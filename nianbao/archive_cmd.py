@@ -304,7 +304,7 @@ def crawl_fixture_portals(db_path: Path) -> None:
             click.echo(f"  {totals.get('elapsed', 0):>5.0f}s  {line}", err=True)
 
     with serve_portals(ALL_PORTALS) as server:
-        click.echo(f"demo: fixture portals F1-F16 on 127.0.0.1:{server.port} ({len(server.host_map)} hostnames); "
+        click.echo(f"demo: fixture portals F1-F17 on 127.0.0.1:{server.port} ({len(server.host_map)} hostnames); "
                    f"crawling {len(server.entries())} entry points …", err=True)
         # Politeness relaxed for loopback, but not to the point of tripping F6's 5-requests-a-second
         # throttle (a real crawl waits a second between requests to one host).

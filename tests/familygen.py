@@ -1,4 +1,4 @@
-"""Build the ten list-family fixture portals F7-F16 (crawler/testing/FAMILIES.md) into crawler/testing/portals/.
+"""Build the ten list-family fixture portals F7-F17 (crawler/testing/FAMILIES.md) into crawler/testing/portals/.
 
 Why a second generator beside `tests/portalgen.py`: F1-F6 follow ../shared/crawler/FIXTURE_SPEC.md,
 these follow the other list dialects real portals use (field guide §2 "Other dialects seen" and the
@@ -651,9 +651,26 @@ def build_f13() -> Portal:
 # --- F14: ASP.NET WebForms, a postback-only pager ---------------------------------------------------------
 
 def build_f14() -> Portal:
-    base = "http://www.f14-aspx.gov.cn"
-    owner, place = "淄博市博山区人民政府", "博山区"
-    f = Family(Portal("F14", f"{base}/"), owner, "3703040001", "政府信息公开年报", seed=1400)
+    return webforms(Family(Portal("F14", "http://www.f14-aspx.gov.cn/"), "淄博市博山区人民政府", "3703040001",
+                           "政府信息公开年报", seed=1400), "博山区",
+                    ["淄博市博山区教育和体育局", "淄博市博山区民政局", "淄博市博山区自然资源局"], rng_seed=14)
+
+
+# --- F17: the same WebForms pager on a GBK site, whose server reads posted forms as GBK ----------------------
+
+def build_f17() -> Portal:
+    f = Family(Portal("F17", "http://www.f17-aspgbk.gov.cn/"), "长治市潞州区人民政府", "1404030001", "政府信息公开年报",
+               encoding="gbk", ctype="text/html; charset=gb2312", meta_charset="gb2312", seed=1700)
+    return webforms(f, "潞州区", ["长治市潞州区教育局", "长治市潞州区卫生健康和体育局", "长治市潞州区市场监督管理局"],
+                    rng_seed=17, filters={"栏目": "年报", "关键字": "年度报告"})
+
+
+def webforms(f: Family, place: str, depts: list[str], *, rng_seed: int, filters: dict[str, str] | None = None) -> Portal:
+    """An ASP.NET WebForms county site with a postback-only AspNetPager. `filters`: fields the list form
+    carries (a hidden column name, the prefilled keyword box) and the server re-reads on each postback;
+    posted in any other encoding than the site's (GBK: web.config requestEncoding="gb2312") they no longer
+    match, and the server answers page 1 again."""
+    base, owner = f.portal.entry.rstrip("/"), f.site
     aspnet = [("X-AspNet-Version", "4.0.30319"), ("X-Powered-By", "ASP.NET"), ("Cache-Control", "private")]
     home(f, base, [("/xxgk/Default.aspx", "信息公开")])
     f.html(f"{base}/xxgk/Default.aspx", '<ul><li><a href="NewsList.aspx?ClassID=26">政府信息公开指南</a></li>'
@@ -673,13 +690,12 @@ def build_f14() -> Portal:
     def file_url(i: int, date: str, kind: str) -> str:
         return f"{base}/UploadFiles/{date[:4]}/{int(date[5:7])}/{date.replace('-', '')}0935{i:05d}.{kind}"
 
-    depts = ["淄博市博山区教育和体育局", "淄博市博山区民政局", "淄博市博山区自然资源局"]
     f.reports(specs_for(owner, depts, "pdf"), article_url=article_url, article=article, file_url=file_url,
               decoys=[decoy_titles(place, owner)[k] for k in (1, 2, 3, 4)], news=18, place=place)
     pages = f.pages(8)
     total = len(pages)
     target = f"{base}/xxgk/NewsList.aspx?ClassID=27"
-    rng = random.Random(14)
+    rng = random.Random(rng_seed)
 
     def blob(n: int) -> str:
         return base64.b64encode(bytes(rng.randrange(256) for _ in range(n))).decode()
@@ -689,6 +705,11 @@ def build_f14() -> Portal:
                 "if (!theForm) {\n    theForm = document.form1;\n}\nfunction __doPostBack(eventTarget, eventArgument) {\n"
                 "    if (!theForm.onsubmit || (theForm.onsubmit() != false)) {\n        theForm.__EVENTTARGET.value = eventTarget;\n"
                 "        theForm.__EVENTARGUMENT.value = eventArgument;\n        theForm.submit();\n    }\n}\n//]]>\n</script>\n")
+
+    search = (f'<input name="关键字" type="text" id="txtKey" value="{html.escape(filters["关键字"])}" />'
+              if filters and "关键字" in filters else '<input name="txtKey" type="text" id="txtKey" />')
+    hidden = "".join(f'<input type="hidden" name="{k}" value="{html.escape(v)}" />\n' for k, v in (filters or {}).items()
+                     if k != "关键字")
 
     def render(n: int) -> str:
         vs, ev = states[n - 1]
@@ -709,7 +730,7 @@ def build_f14() -> Portal:
                 f'<input type="hidden" name="__VIEWSTATE" id="__VIEWSTATE" value="{vs}" />\n</div>\n{webforms}'
                 '<div class="aspNetHidden">\n<input type="hidden" name="__VIEWSTATEGENERATOR" id="__VIEWSTATEGENERATOR" value="8F4C5D1E" />\n'
                 f'<input type="hidden" name="__EVENTVALIDATION" id="__EVENTVALIDATION" value="{ev}" />\n</div>\n'
-                '<div class="search"><input name="txtKey" type="text" id="txtKey" /><input type="submit" name="btnSearch" value="搜索" id="btnSearch" /></div>\n'
+                f'{hidden}<div class="search">{search}<input type="submit" name="btnSearch" value="搜索" id="btnSearch" /></div>\n'
                 f'<table class="list">{rows}</table>\n'
                 f'<div id="AspNetPager1" class="paginator">{first}{nums}{last}'
                 f'<span style="margin-left:10px;">共{len(f.rows)}条 {n}/{total}页</span></div>\n</form>')
@@ -718,17 +739,24 @@ def build_f14() -> Portal:
     valid = {"__VIEWSTATE": [vs for vs, _ in states], "__EVENTVALIDATION": [ev for _, ev in states]}
     for n in range(1, total + 1):
         f.html(target, render(n), title="政府信息公开年报", head=f.meta("政府信息公开年报", ""), method="POST", headers=aspnet,
-               match_form={"__EVENTTARGET": "AspNetPager1", "__EVENTARGUMENT": str(n), **valid})
+               match_form={"__EVENTTARGET": "AspNetPager1", "__EVENTARGUMENT": str(n), **valid, **(filters or {})})
     # a POST without the page's state is no postback to ASP.NET: the first page again
     f.html(target, render(1), title="政府信息公开年报", head=f.meta("政府信息公开年报", ""), method="POST", headers=aspnet)
     postback = [{"url": target, "method": "POST", "form": {"__EVENTTARGET": "AspNetPager1", "__EVENTARGUMENT": str(n),
-                                                           "__VIEWSTATE": states[0][0], "__EVENTVALIDATION": states[0][1]}}
+                                                           "__VIEWSTATE": states[0][0], "__EVENTVALIDATION": states[0][1],
+                                                           **(filters or {})}}
                 for n in range(2, total + 1)]
+    traps = []
+    if filters:
+        f.portal.hosts[urlsplit(base).hostname or ""]["form_charset"] = f.encoding
+        traps = [f"the list form carries Chinese fields ({', '.join(f'{k}={v}' for k, v in filters.items())}) that the server reads as "
+                 f"{f.encoding.upper()}: posted as UTF-8 they do not match, and every postback answers page 1 again"]
     f.portal.extra.update(list_pages=[{"url": target}, *postback],
                           traps=["pages 2+ exist only as POST postbacks to the same URL: __EVENTTARGET=AspNetPager1, __EVENTARGUMENT=N with the page's __VIEWSTATE and __EVENTVALIDATION",
                                  "a POST without valid __VIEWSTATE/__EVENTVALIDATION answers page 1 again (200): the same page under a postback",
-                                 "首页/上一页 and 下一页/尾页 are disabled anchors without href at the ends"],
-                          model="ASP.NET WebForms county site with the AspNetPager control (NewsList.aspx?ClassID=…, NewsShow.aspx?ID=…, /UploadFiles/)")
+                                 "首页/上一页 and 下一页/尾页 are disabled anchors without href at the ends", *traps],
+                          model="ASP.NET WebForms county site with the AspNetPager control (NewsList.aspx?ClassID=…, NewsShow.aspx?ID=…, /UploadFiles/)"
+                          + (f", served as {f.meta_charset} with requestEncoding={f.meta_charset}" if filters else ""))
     return f.portal
 
 
@@ -871,11 +899,11 @@ def build_f16() -> Portal:
 
 BUILDERS: dict[str, Callable[[], Portal]] = {"F7": build_f7, "F8": build_f8, "F9": build_f9, "F10": build_f10,
                                              "F11": build_f11, "F12": build_f12, "F13": build_f13, "F14": build_f14,
-                                             "F15": build_f15, "F16": build_f16}
+                                             "F15": build_f15, "F16": build_f16, "F17": build_f17}
 
 
 def build_all(root: Path = OUT, stored: Path | None = None) -> dict[str, Portal]:
-    """Write F7-F16 into root (blobs/ is shared with F1-F6: big files by hash, never removed here),
+    """Write F7-F17 into root (blobs/ is shared with F1-F6: big files by hash, never removed here),
     keeping the PDFs already stored under `stored` (default: root)."""
     remember_stored_pdfs(stored or root)
     portals = {name: build() for name, build in BUILDERS.items()}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -72,11 +73,53 @@ def _site() -> Site:
     return site
 
 
-def run(tmp: Path, entry: str = "/", **settings: Any) -> tuple[Any, list[Any], set[str]]:
-    with serve_portals(site=_site()) as server:
+def _busy_site(parts: int, throttled: int | None = None) -> Site:
+    """A column page that fires `parts` data calls at once (and loads scripts and images), each answer slow
+    and holding one report row, beside an ordinary column whose reports Scrapy fetches meanwhile. The data
+    call `throttled`, if given, answers 429 with Retry-After: 2."""
+    site = Site()
+
+    def html(path: str, body: str, **options: Any) -> None:
+        site.add(HOST, path, f'<html><head><meta charset="utf-8"></head><body>{body}</body></html>'.encode(),
+                 headers=HTML, **options)
+
+    site.add(HOST, "/robots.txt", b"User-agent: *\nAllow: /\n", headers=[("Content-Type", "text/plain")])
+    html("/", '<a href="/nb/index.html">政府信息公开年报</a> <a href="/nb3/index.html">部门年度报告</a>')
+    scripts = "".join(f'<script src="/js/part{k}.js"></script>' for k in range(1, 4))
+    images = "".join(f'<img src="/img/{k}.png">' for k in range(1, 6))
+    html("/nb/index.html", f'{scripts}{images}<ul id="list"></ul><script>var parts = ["", "api", "part"];\n'
+         f"for (var k = 1; k <= {parts}; k++) {{ fetch(parts.join('/') + '/' + k + '.json')"
+         ".then(function (r) { return r.json(); }).then(function (d) { document.getElementById('list').innerHTML +="
+         " d.items.map(function (a) { return '<li><a href=\"' + a.href + '\">' + a.title + '</a></li>'; }).join('');"
+         " }); }</script>")
+    for k in range(1, 4):
+        site.add(HOST, f"/js/part{k}.js", b"var loaded = true;", headers=[("Content-Type", "application/javascript")],
+                 delay=0.2)
+    for k in range(1, 6):
+        site.add(HOST, f"/img/{k}.png", b"\x89PNG", headers=[("Content-Type", "image/png")], delay=0.2)
+    for k in range(1, parts + 1):
+        items = [{"href": report(k)[0], "title": report(k)[1]}]
+        if k == throttled:
+            site.add(HOST, f"/api/part/{k}.json", b"too many requests", status=429,
+                     headers=[("Retry-After", "2"), ("Content-Type", "text/plain")])
+        else:
+            site.add(HOST, f"/api/part/{k}.json", json.dumps({"items": items}).encode(), headers=JSON, delay=0.3)
+    others = range(parts + 1, parts + 7)
+    html("/nb3/index.html", "<ul>" + "".join(f'<li><a href="{report(n)[0]}">{report(n)[1]}</a><span>2025-01-05</span>'
+                                             "</li>" for n in others) + "</ul>")
+    for n in range(1, parts + 7):
+        path, title = report(n)
+        html(path, f'<meta name="ArticleTitle" content="{title}"><div class="TRS_Editor"><p>{title}</p>'
+                   "<p>本报告中使用数据统计期限为2024年1月1日至2024年12月31日。</p></div>", delay=0.2)
+    return site
+
+
+def run(tmp: Path, entry: str = "/", site: Site | None = None, **settings: Any) -> tuple[Any, list[Any], set[str]]:
+    with serve_portals(site=site or _site()) as server:
         stats = crawl(server.crawl_options(tmp / "b.db", [f"http://{HOST}{entry}"],
                                            settings={"NIANBAO_BROWSER_TIMEOUT": 4, "DOWNLOAD_TIMEOUT": 10, **settings}))
         requests = server.requests
+        stats.hosts.setdefault(HOST, {})["max_inflight"] = server.max_inflight.get(HOST, 0)
     assert stats.returncode == 0, stats.stderr[-3000:]
     con = sqlite3.connect(tmp / "b.db")
     archived = {row[0] for row in con.execute("SELECT page_url FROM report_sources")}
@@ -114,3 +157,46 @@ def test_a_script_drawn_column_given_as_the_entry_is_rendered_too(tmp_path: Path
     stats, _requests, archived = run(tmp_path, entry="/nb/index.html")
     assert archived == {f"http://{HOST}{report(n)[0]}" for n in range(1, 5)}
     assert stats.coverage[HOST]["found_by"] == {"browser": 1, "script_api": 2}
+
+
+@pytest.mark.parametrize("cap", [2, 1])
+def test_a_rendered_pages_requests_keep_to_the_per_host_cap_with_the_crawls_own(tmp_path: Path, cap: int) -> None:
+    parts = 8
+    stats, requests, archived = run(tmp_path, site=_busy_site(parts), CONCURRENT_REQUESTS_PER_DOMAIN=cap,
+                                    NIANBAO_BROWSER_TIMEOUT=20)
+    assert archived == {f"http://{HOST}{report(n)[0]}" for n in range(1, parts + 7)}, "every report still found"
+    asked = [r.target for r in requests]
+    assert sum(t.startswith("/api/part/") for t in asked) == parts and sum(t.startswith("/js/") for t in asked) == 3
+    assert not [t for t in asked if t.startswith("/img/")], "images are not fetched"
+    assert stats.coverage[HOST]["found_by"]["browser"] == 1
+    assert stats.hosts[HOST]["max_inflight"] == cap, f"at most {cap} in flight to the host, browser's included"
+
+
+def test_a_429_to_a_rendered_pages_request_pauses_the_host_for_everyone(tmp_path: Path) -> None:
+    _stats, requests, archived = run(tmp_path, site=_busy_site(6, throttled=3), NIANBAO_BROWSER_TIMEOUT=20)
+    assert archived == {f"http://{HOST}{report(n)[0]}" for n in (1, 2, 4, 5, 6, *range(7, 13))}
+    throttled = next(r for r in requests if r.status == 429)
+    during = [r.target for r in requests if throttled.started + 0.3 < r.started < throttled.started + 1.7]
+    assert not during, "nothing asked of the host while it asked us to wait, by the browser or by Scrapy"
+    assert [r for r in requests if r.started > throttled.started + 1.7], "the crawl went on after the pause"
+
+
+@pytest.mark.parametrize(("entry", "renders"), [("/nb3/index.html", False), ("/nb/index.html", True)])
+def test_the_driver_starts_only_when_a_page_needs_the_browser(tmp_path: Path, entry: str, renders: bool) -> None:
+    stats, _requests, archived = run(tmp_path, entry=entry, LOG_LEVEL="INFO")
+    assert archived, "the column's reports are archived either way"
+    assert ("Starting download handler" in stats.stderr) is renders, "scrapy-playwright's driver start, logged"
+    assert ("browser" in stats.coverage[HOST]["found_by"]) is renders
+
+
+def test_a_rendered_pages_requests_keep_the_hosts_delay_with_the_crawls_own(tmp_path: Path) -> None:
+    delay = 0.4
+    _stats, requests, archived = run(tmp_path, site=_busy_site(4), DOWNLOAD_DELAY=delay, DOWNLOAD_DELAY_JITTER=0,
+                                     NIANBAO_BROWSER_TIMEOUT=20)
+    assert archived == {f"http://{HOST}{report(n)[0]}" for n in range(1, 11)}
+    assert sum(r.target.startswith("/api/part/") for r in requests) == 4
+    order = sorted(requests, key=lambda r: r.started)
+    gaps = [(round(b.started - a.started, 3), b.target) for a, b in pairwise(order)]
+    # arrival times: the browser's own latency (its first connection above all) shifts a request by ~0.1 s on a
+    # loaded machine; without the delay, the page's requests arrive at once
+    assert min(gaps)[0] > delay / 2, f"{delay} s between any two requests to the host, the browser's included: {gaps}"

@@ -1,4 +1,4 @@
-"""The crawler against all sixteen fixture portals (F1-F6 and the list families F7-F16), twice: with
+"""The crawler against all seventeen fixture portals (F1-F6 and the list families F7-F17), twice: with
 the per-portal dialects on, and with them off (`NIANBAO_DIALECTS=false`: the generic list walker alone).
 
 One crawl per mode serves every check of that mode (module-scoped, as in tests/test_crawl_portals.py).
@@ -20,7 +20,7 @@ from crawler.testing.server import ALL_PORTALS, serve_portals
 from crawler.urls import canonical_url
 from tests.walker_alone import WALKER_ALONE_CANNOT
 
-# Two crawls of all sixteen fixture portals (one per mode), made once on one xdist worker.
+# Two crawls of all seventeen fixture portals (one per mode), made once on one xdist worker.
 pytestmark = [pytest.mark.timeout(400), pytest.mark.e2e, pytest.mark.xdist_group("crawl_families")]
 SCALE = 0.5
 MODES = {"dialects": {}, "no-dialects": {"NIANBAO_DIALECTS": False}}

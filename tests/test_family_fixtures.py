@@ -1,6 +1,6 @@
 """The stored fixture portals hold together, without crawling: every true report, alternate and
 attachment is served, every route's file exists, decoys are no reports, and each list family
-(F7-F16) has what FAMILIES.md says it has (a report on its last list page only, a report listed as a
+(F7-F17) has what FAMILIES.md says it has (a report on its last list page only, a report listed as a
 bare file, robots-forbidden twins that are served but forbidden, off-scope links off scope)."""
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def test_the_postback_family_needs_the_page_state() -> None:
 
 
 def test_stored_families_are_what_the_generator_writes(tmp_path: Path) -> None:
-    """`python -m tests.familygen` and the stored F7-F16 agree byte for byte (LibreOffice's PDFs are
+    """`python -m tests.familygen` and the stored F7-F17 agree byte for byte (LibreOffice's PDFs are
     taken from the store, as the generator itself does), so neither drifts from the other."""
     from tests.familygen import build_all
 

@@ -31,8 +31,8 @@ from crawler.options import CrawlOptions
 PORTALS_DIR = Path(__file__).with_name("portals")
 PORTAL_NAMES = ("F1", "F2", "F3", "F4", "F5", "F6")  # the six of ../shared/crawler/FIXTURE_SPEC.md
 # Ten more list families (crawler/testing/FAMILIES.md): Anhui, Shanghai, Beijing, Yan'an, jpaas, JSP,
-# DedeCMS, ASP.NET WebForms, a script-drawn JSON list, WordPress.
-FAMILY_NAMES = ("F7", "F8", "F9", "F10", "F11", "F12", "F13", "F14", "F15", "F16")
+# DedeCMS, ASP.NET WebForms, a script-drawn JSON list, WordPress; and F17, the WebForms family on a GBK site.
+FAMILY_NAMES = ("F7", "F8", "F9", "F10", "F11", "F12", "F13", "F14", "F15", "F16", "F17")
 ALL_PORTALS = PORTAL_NAMES + FAMILY_NAMES
 LAST_MODIFIED = "Mon, 20 Jan 2025 02:00:00 GMT"
 NOT_FOUND = b"<html><head><title>404</title></head><body><h1>404 Not Found</h1></body></html>"
@@ -54,11 +54,13 @@ class Route:
 
 @dataclass
 class HostRules:
-    """Per-host behaviour: a cookie challenge, a rate limit, refusing bot User-Agents."""
+    """Per-host behaviour: a cookie challenge, a rate limit, refusing bot User-Agents, the charset it reads
+    posted forms in (a GBK site's server decodes them as GBK: ASP.NET's requestEncoding="gb2312")."""
 
     challenge: dict[str, Any] | None = None
     rate_limit: dict[str, Any] | None = None
     forbid_ua: str | None = None
+    form_charset: str = "utf-8"
     hits: deque[float] = field(default_factory=deque)
     penalty_until: float = 0.0
 
@@ -141,7 +143,7 @@ def load_portal(site: Site, directory: Path) -> None:
     spec = json.loads((directory / "site.json").read_text(encoding="utf-8"))
     for host, rules in spec.get("hosts", {}).items():
         site.hosts[host] = HostRules(challenge=rules.get("challenge"), rate_limit=rules.get("rate_limit"),
-                                     forbid_ua=rules.get("forbid_ua"))
+                                     forbid_ua=rules.get("forbid_ua"), form_charset=rules.get("form_charset", "utf-8"))
     for r in spec["routes"]:
         body = (directory / r["file"]).read_bytes() if r.get("file") else b""
         site.add(r["host"], r["target"], body, status=r["status"], method=r.get("method", "GET"),
@@ -216,7 +218,9 @@ class _Handler(BaseHTTPRequestHandler):
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode("latin-1") if length else ""
-        form = dict(parse_qsl(raw, keep_blank_values=True))
+        rules = self.server.site.hosts.get(host)
+        form = dict(parse_qsl(raw, keep_blank_values=True, encoding=rules.form_charset if rules else "utf-8",
+                              errors="replace"))
         started = time.monotonic()
         self.server.enter(host)
         try:
