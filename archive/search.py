@@ -46,7 +46,8 @@ class Match:
     province: str | None
     level: str | None
     flags: frozenset[str]
-    score: float
+    score: float  # bm25 over title, agency and body (headings included): lower is better
+    text_score: float = 0.0  # the best section's bm25 over its text alone (0: the words are only in headings)
 
     def passes(self, filters: Filters, skip: str | None = None) -> bool:
         return all((
@@ -99,13 +100,28 @@ def matches(conn: sqlite3.Connection, query: SearchQuery) -> list[Match]:
         f"bm25(reports_fts, {', '.join(map(str, WEIGHTS))}) "
         "FROM reports_fts JOIN reports r ON r.rowid = reports_fts.rowid "
         "WHERE reports_fts MATCH ? AND r.is_current = 1", [query.fts()]).fetchall()
+    in_text = _text_scores(conn, query)
     out = []
     for rowid, rid, year, province, level, failed, codes, score in rows:
         found = set((codes or "").split(",")) - {""}
         if failed:
             found.add(CHECKS_FAILED)
-        out.append(Match(rowid, rid, year, province, level, frozenset(found), score))
+        out.append(Match(rowid, rid, year, province, level, frozenset(found), score, in_text.get(rid, 0.0)))
     return out
+
+
+def _text_scores(conn: sqlite3.Connection, query: SearchQuery) -> dict[str, float]:
+    """Per report, the best bm25 of a section's text for any of the query's phrases, headings weighing
+    nothing: every report has the heading 政府信息公开行政复议、行政诉讼情况, so a report whose text never
+    mentions 复议 must not rank above one that discusses it (whole-report bm25 favours short reports)."""
+    scores: dict[str, float] = {}
+    any_term = " OR ".join(f'"{p}"' for p in query.phrases)
+    for rid, score in conn.execute(  # MATERIALIZED: bm25() only works in the FTS table's own query
+            "WITH hit AS MATERIALIZED (SELECT rowid AS sid, bm25(sections_fts, 0.0, 1.0) AS score FROM sections_fts "
+            "WHERE sections_fts MATCH ?) SELECT s.report_id, hit.score FROM hit JOIN sections s ON s.rowid = hit.sid",
+            [any_term]).fetchall():
+        scores[rid] = min(score, scores.get(rid, 0.0))
+    return scores
 
 
 def ordered(found: Sequence[Match], filters: Filters, sort: str) -> list[Match]:
@@ -116,7 +132,7 @@ def ordered(found: Sequence[Match], filters: Filters, sort: str) -> list[Match]:
         return sorted(kept, key=lambda m: (m.year is None, -(m.year or 0), m.score, m.rowid))
     if sort == "year_asc":
         return sorted(kept, key=lambda m: (m.year is None, m.year or 0, m.score, m.rowid))
-    return sorted(kept, key=lambda m: (m.score, -(m.year or 0), m.rowid))
+    return sorted(kept, key=lambda m: (m.text_score, m.score, -(m.year or 0), m.rowid))
 
 
 def facets(conn: sqlite3.Connection, found: Sequence[Match], filters: Filters) -> list[Facet]:

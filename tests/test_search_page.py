@@ -163,6 +163,21 @@ def test_paging_returns_every_match_exactly_once(site: dict[str, Any], sort: str
     assert past_the_end["page"] == past_the_end["pages"] and past_the_end["results"]
 
 
+@pytest.mark.parametrize("query", ["复议", "诉讼 OR 复议", "申请"])
+def test_relevance_puts_reports_whose_text_has_the_words_first(site: dict[str, Any], query: str) -> None:
+    """Every report has the heading 政府信息公开行政复议、行政诉讼情况: the ones whose section text says 复议
+    come before the ones where it is only a heading."""
+    words = [w for w in query.split() if w != "OR"]
+    conn = sqlite3.connect(site["built"].db)
+    in_text = {rid for rid, text in conn.execute("SELECT report_id, text FROM sections")
+               if any(_contains(_tokens(text or ""), _tokens(w)) for w in words)}
+    conn.close()
+    _, ids = every_page(site["ds"], f"/-/search/nianbao.json?q={quote(query)}")
+    order = [rid in in_text for rid in ids]
+    assert any(order) and not all(order), "the archive must have both kinds"
+    assert order == sorted(order, reverse=True), order
+
+
 @pytest.mark.parametrize("facet", ["province", "level", "year", "flag"])
 def test_filters_keep_exactly_the_matching_reports_and_facets_count_them(site: dict[str, Any], facet: str) -> None:
     conn = sqlite3.connect(site["built"].db)
