@@ -74,6 +74,8 @@ NEGATIONS = "-－"
 _QUOTES = {'"': '"', "“": "”\"", "”": "”\"", "「": "」", "『": "』"}
 _TOKEN_CHAR = re.compile(r"[^\W_]")  # what unicode61 keeps: letters and digits (every CJK char one token)
 MAX_TERMS = 32
+MAX_CHARS = 400
+TOO_LONG = f"检索词过长：最多 {MAX_CHARS} 个字符。"
 ONLY_EXCLUDED = "只有排除词（-词）无法检索：请至少写一个要查找的词，例如「复议 -诉讼」。"
 TOO_MANY = f"检索词过多：最多 {MAX_TERMS} 个。"
 
@@ -165,7 +167,9 @@ def parse_query(query: str | None) -> SearchQuery:
             must.append([phrase])
         pending_or = False
     error = None
-    if must_not and not must:
+    if len(query or "") > MAX_CHARS:
+        error = TOO_LONG
+    elif must_not and not must:
         error = ONLY_EXCLUDED
     elif sum(map(len, must)) + len(must_not) > MAX_TERMS:
         error = TOO_MANY

@@ -79,9 +79,16 @@ def is_structural(line: str) -> bool:
         return True
     if _TABLE_ROW.search(stripped) or _DOT_LEADER.search(stripped):
         return True
-    if len(stripped) <= LABEL_LINE and not _ANY_PUNCT.search(stripped):
-        return True  # 行政复议行政诉讼, 结果维持 纠正: a table's labels, one line of a PDF table
     return bool(_HEADING.match(stripped)) and len(stripped) <= 50 and "。" not in stripped
+
+
+def _is_label(line: str, following: str | None) -> bool:
+    """A short line with no punctuation is a table's labels (行政复议行政诉讼, 结果维持 纠正 …, one line of
+    a PDF table) unless the next line carries on as prose: a line a PDF wrapped mid-sentence."""
+    stripped = line.strip()
+    if len(stripped) > LABEL_LINE or _ANY_PUNCT.search(stripped):
+        return False
+    return following is None or is_structural(following) or not _ANY_PUNCT.search(following)
 
 
 def is_outline(sentence: str) -> bool:
@@ -100,8 +107,9 @@ def sentences(text: str) -> list[str]:
             out.extend(s.strip() for s in _SENTENCE_END.split(" ".join(joined.split())) if s.strip())
             paragraph.clear()
 
-    for line in text.splitlines():
-        if is_structural(line):
+    lines = [line for line in text.splitlines() if line.strip()]
+    for n, line in enumerate(lines):
+        if is_structural(line) or _is_label(line, lines[n + 1] if n + 1 < len(lines) else None):
             flush()
         else:
             paragraph.append(line.strip())

@@ -302,3 +302,31 @@ def test_the_canned_query_points_at_the_page(site: dict[str, Any]) -> None:
 
     canned = load_config("demo")[0]["databases"]["demo"]["queries"]["search"]
     assert 'href="/-/search/demo"' in canned["description_html"], "the link follows the served file's name"
+
+
+def test_snippet_skips_outline_headings_and_tables_and_joins_wrapped_lines() -> None:
+    from archive.snippets import choose
+
+    text = ("本报告包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议、"
+            "行政诉讼情况、存在的主要问题及改进情况和其他需要报告的事项。\n"
+            "四、政府信息公开行政复议、行政诉讼情况\n"
+            "行政复议 | 行政诉讼 | 总计\n"
+            "行政复议行政诉讼\n"
+            "全年发生政府信息公开行政復議案件\n"
+            "2 件，均已依法办结。\n")
+    snip = choose([("总体情况", text)], parse_query("复议").must)
+    assert snip.html == "全年发生政府信息公开行政<mark>复议</mark>案件 2 件，均已依法办结。"
+    assert snip.section == "总体情况"
+    only_headings = choose([("行政复议", "四、政府信息公开行政复议、行政诉讼情况\n行政复议 | 1")],
+                           parse_query("复议").must)
+    assert only_headings.html is None and only_headings.note and "章节标题" in only_headings.note
+    long = "为做好工作，" + "甲" * 200 + "依法办理行政复议案件，" + "乙" * 200 + "。"
+    cut = choose([(None, long)], parse_query("复议").must)
+    assert cut.text.startswith("…") and cut.text.endswith("…") and len(cut.text) < 160
+
+
+def test_overlong_queries_get_a_message(site: dict[str, Any]) -> None:
+    from archive.cjk import TOO_LONG
+
+    response = get(site["ds"], f"/-/search/nianbao?q={quote('复议' * 300)}")
+    assert response.status_code == 200 and TOO_LONG in response.text
