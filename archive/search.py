@@ -95,11 +95,13 @@ def matches(conn: sqlite3.Connection, query: SearchQuery) -> list[Match]:
         return []
     flags = ("(SELECT group_concat(DISTINCT f.code) FROM flags f WHERE f.report_id = r.id)"
              if _has_table(conn, "flags") else "NULL")
+    # MATERIALIZED: the FTS query first, once (14 ms for 5,000 reports). Joined plainly, SQLite walks the
+    # current reports and asks FTS5 about each rowid, bm25 included: 6.4 s.
     rows = conn.execute(
-        f"SELECT r.rowid, r.id, r.year, r.province, r.level, r.checks_failed, {flags}, "
-        f"bm25(reports_fts, {', '.join(map(str, WEIGHTS))}) "
-        "FROM reports_fts JOIN reports r ON r.rowid = reports_fts.rowid "
-        "WHERE reports_fts MATCH ? AND r.is_current = 1", [query.fts()]).fetchall()
+        f"WITH hit AS MATERIALIZED (SELECT rowid AS rid, bm25(reports_fts, {', '.join(map(str, WEIGHTS))}) AS score "
+        "FROM reports_fts WHERE reports_fts MATCH ?) "
+        f"SELECT r.rowid, r.id, r.year, r.province, r.level, r.checks_failed, {flags}, hit.score "
+        "FROM hit JOIN reports r ON r.rowid = hit.rid WHERE r.is_current = 1", [query.fts()]).fetchall()
     in_text = _text_scores(conn, query)
     out = []
     for rowid, rid, year, province, level, failed, codes, score in rows:
