@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.browser_site import DemoSite, serve_demo
 from tests.shared import missing_shared
+
+if TYPE_CHECKING:
+    from tests.browser_site import DemoSite
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -36,6 +39,9 @@ settings.load_profile(os.environ.get("NIANBAO_HYPOTHESIS_PROFILE", "nianbao"))
 
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
-    """The demo archive, crawled once and served by `nianbao serve`, for every browser test module."""
+    """The demo archive, crawled once and served by `nianbao serve`, for every browser test module.
+    (Imported here, not at the top: tests/test_shared_gate.py runs this file alone in a bare checkout.)"""
+    from tests.browser_site import serve_demo
+
     with serve_demo(tmp_path_factory.mktemp("demo")) as site:
         yield site
