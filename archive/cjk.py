@@ -13,11 +13,13 @@ The same functions are registered as SQL functions by the Datasette plugin (`nia
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from extract.script import to_simplified
 
 # CJK unified ideographs (with extensions A and B+), compatibility ideographs.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+CJK = _CJK  # the character class body, for other modules' patterns
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _SPACES = re.compile(r"\s+")
 # For display: CJK punctuation and full-width forms sit tight against their neighbours too.
@@ -54,12 +56,122 @@ def unsegment(text: str | None) -> str | None:
     return _SPACE_BY_CJK.sub("", text)
 
 
-def fts_query(query: str | None) -> str:
-    """A user's query as an FTS5 expression: every whitespace-separated term a phrase, terms ANDed.
+# Query syntax (the search page documents it in Chinese): terms separated by spaces must all occur;
+# `OR` / `或` / `|` between two terms means either; `-词` excludes; "…" (or “…”, 「…」) keeps words with
+# spaces, or an operator, as one phrase. Every term is a phrase of single-character tokens (see above).
+OR_WORDS = frozenset({"OR", "或", "|", "｜"})
+NEGATIONS = "-－"
+_QUOTES = {'"': '"', "“": "”\"", "”": "”\"", "「": "」", "『": "』"}
+_TOKEN_CHAR = re.compile(r"[^\W_]")  # what unicode61 keeps: letters and digits (every CJK char one token)
+MAX_TERMS = 32
+MAX_CHARS = 400
+TOO_LONG = f"检索词过长：最多 {MAX_CHARS} 个字符。"
+ONLY_EXCLUDED = "只有排除词（-词）无法检索：请至少写一个要查找的词，例如「复议 -诉讼」。"
+TOO_MANY = f"检索词过多：最多 {MAX_TERMS} 个。"
 
-    `"` cannot be escaped by users, so it is dropped; no FTS5 operator survives inside a phrase. An
-    empty query becomes `""`, which matches nothing (an empty MATCH would be a syntax error).
-    """
-    terms = [segment(term.replace('"', " ")) for term in normalise(query or "").split()]
-    phrases = [f'"{t}"' for t in terms if t]
-    return " ".join(phrases) if phrases else '""'
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A user's query, parsed: `must` is a conjunction of alternatives, each a segmented phrase."""
+
+    must: tuple[tuple[str, ...], ...] = ()
+    must_not: tuple[str, ...] = ()
+    error: str | None = None  # why it cannot run, in Chinese for the reader
+
+    @property
+    def empty(self) -> bool:
+        return not self.must and not self.must_not
+
+    @property
+    def runnable(self) -> bool:
+        return bool(self.must) and self.error is None
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """Every phrase the reader wants found (for highlighting), in query order."""
+        return tuple(dict.fromkeys(p for group in self.must for p in group))
+
+    def fts(self) -> str:
+        """The FTS5 expression; `""` (matches nothing) when the query cannot run."""
+        if not self.runnable:
+            return '""'
+        groups = [f'"{group[0]}"' if len(group) == 1 else "(" + " OR ".join(f'"{p}"' for p in group) + ")"
+                  for group in self.must]
+        positive = " AND ".join(groups)
+        if not self.must_not:
+            return positive
+        excluded = " OR ".join(f'"{p}"' for p in self.must_not)
+        return f"({positive}) NOT ({excluded})"
+
+
+def _lex(text: str) -> list[tuple[str, bool, bool]]:
+    """(text, negated, quoted) tokens: quotes keep spaces and operators inside one phrase; an
+    unclosed quote runs to the end; a lone `-` is ignored."""
+    tokens: list[tuple[str, bool, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        negated = False
+        while i < n and text[i] in NEGATIONS:
+            negated, i = True, i + 1
+        if i >= n or text[i].isspace():
+            continue
+        if text[i] in _QUOTES:
+            closers = _QUOTES[text[i]]
+            end = i + 1
+            while end < n and text[end] not in closers:
+                end += 1
+            tokens.append((text[i + 1:end], negated, True))
+            i = end + 1
+            continue
+        end = i
+        while end < n and not text[end].isspace() and text[end] not in _QUOTES:
+            end += 1
+        tokens.append((text[i:end], negated, False))
+        i = end
+    return tokens
+
+
+def parse_query(query: str | None) -> SearchQuery:
+    """The reader's words as a SearchQuery; never raises, whatever the input (no FTS5 syntax reaches
+    FTS5: every term becomes a quoted phrase of tokens, `"` dropped)."""
+    must: list[list[str]] = []
+    must_not: list[str] = []
+    pending_or = False
+    for text, negated, quoted in _lex(normalise(query or "")):
+        if not quoted and not negated and text in OR_WORDS:
+            pending_or = bool(must)  # an OR with nothing before it is dropped
+            continue
+        phrase = segment(text.replace('"', " "))
+        if not _TOKEN_CHAR.search(phrase):
+            continue  # punctuation alone: nothing FTS could find
+        if negated:
+            if phrase not in must_not:
+                must_not.append(phrase)
+        elif pending_or:
+            if phrase not in must[-1]:
+                must[-1].append(phrase)
+        elif [phrase] not in must:
+            must.append([phrase])
+        pending_or = False
+    error = None
+    if len(query or "") > MAX_CHARS:
+        error = TOO_LONG
+    elif must_not and not must:
+        error = ONLY_EXCLUDED
+    elif sum(map(len, must)) + len(must_not) > MAX_TERMS:
+        error = TOO_MANY
+    return SearchQuery(tuple(map(tuple, must)), tuple(must_not), error)
+
+
+def fts_query(query: str | None) -> str:
+    """A user's query as an FTS5 expression (parse_query's syntax): for the table search box and the
+    canned queries, where a query that cannot run simply matches nothing."""
+    return parse_query(query).fts()
+
+
+def phrase_tokens(phrase: str) -> list[str]:
+    """The tokens FTS5 sees in a segmented phrase (case folded)."""
+    return [t.lower() for t in re.findall(r"[^\W_]+", phrase)]

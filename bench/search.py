@@ -5,7 +5,9 @@
 Builds the archive through the public path (record_fetch + add_report, which parses every report),
 generating and rendering reports in a worker process, then times the canned `search` query for
 2-character and 4-character words through Datasette's in-process client (the same code path as HTTP,
-minus the socket). Target: p95 under 100 ms.
+minus the socket). Target: p95 under 100 ms. Then the search page (/-/search/STEM.json: every match
+counted, faceted and sorted, one page with snippets), and its CSV of every match, whose cost grows with
+the number of matches (公开 matches every report).
 """
 
 from __future__ import annotations
@@ -53,7 +55,11 @@ def build(db: Path, n: int) -> float:
     return time.perf_counter() - start
 
 
-def time_queries(db: Path, queries: list[str], rounds: int) -> list[float]:
+CANNED = "/{stem}/search.json?q={q}&_shape=array"
+PAGE = "/-/search/{stem}.json?q={q}"
+
+
+def time_queries(db: Path, queries: list[str], rounds: int, path: str = CANNED) -> list[float]:
     from archive.datasette.config import make_datasette
 
     ds = make_datasette(db)
@@ -61,14 +67,29 @@ def time_queries(db: Path, queries: list[str], rounds: int) -> list[float]:
     async def run() -> list[float]:
         out = []
         for q in queries:  # warm-up: first open of the file and the FTS pages
-            await ds.client.get(f"/{db.stem}/search.json?q={q}&_shape=array")
+            await ds.client.get(path.format(stem=db.stem, q=q))
         for _ in range(rounds):
             for q in queries:
                 t = time.perf_counter()
-                response = await ds.client.get(f"/{db.stem}/search.json?q={q}&_shape=array")
+                response = await ds.client.get(path.format(stem=db.stem, q=q))
                 out.append((time.perf_counter() - t) * 1000)
                 assert response.status_code == 200, response.text[:200]
         return out
+
+    return asyncio.run(run())
+
+
+def time_download(db: Path, q: str) -> tuple[float, int]:
+    """Seconds for the search page's CSV of every match, and its rows."""
+    from archive.datasette.config import make_datasette
+
+    ds = make_datasette(db)
+
+    async def run() -> tuple[float, int]:
+        t = time.perf_counter()
+        response = await ds.client.get(f"/-/search/{db.stem}.csv?q={q}")
+        assert response.status_code == 200, response.text[:200]
+        return time.perf_counter() - t, response.text.count("\n") - 1
 
     return asyncio.run(run())
 
@@ -100,6 +121,13 @@ def main() -> None:
         ms = time_queries(args.db, queries, args.rounds)
         print(f"search {label}: p50 {pct(ms, 50):.1f} ms, p95 {pct(ms, 95):.1f} ms, max {max(ms):.1f} ms "
               f"({len(ms)} queries)")
+    for label, queries in (("2-char", TWO), ("4-char", FOUR), ("OR/NOT", ["复议 OR 诉讼", "公开 -疫情"])):
+        ms = time_queries(args.db, queries, max(1, args.rounds // 5), PAGE)
+        print(f"search page {label}: p50 {pct(ms, 50):.1f} ms, p95 {pct(ms, 95):.1f} ms, max {max(ms):.1f} ms "
+              f"({len(ms)} queries)")
+    for q in ("复议", "公开"):
+        seconds, rows = time_download(args.db, q)
+        print(f"search page CSV of every match for {q}: {rows} rows in {seconds:.2f} s")
 
 
 if __name__ == "__main__":

@@ -60,9 +60,10 @@ def oracle(db: Any, query: str) -> set[str]:
 def test_segment_and_query_forms() -> None:
     assert segment("加强疫情防控２０２０年，abc") == "加 强 疫 情 防 控 2020 年 ，abc"
     assert unsegment("在 <mark>疫 情</mark> 防 控 ， 2020 年") == "在<mark>疫情</mark>防控，2020年"
-    assert fts_query('行政復議  2020年 "') == '"行 政 复 议" "2020 年"'
-    assert fts_query("") == fts_query("   ") == '""'
-    assert fts_query("a OR b NEAR(") == '"a" "OR" "b" "NEAR("', "operators end up inside phrases, as words"
+    assert fts_query('行政復議  2020年 "') == '"行 政 复 议" AND "2020 年"'
+    assert fts_query("") == fts_query("   ") == fts_query("-公开") == '""'
+    assert fts_query("a OR b NEAR(") == '("a" OR "b") AND "NEAR("', "OR is ours; FTS5's NEAR is a word in a phrase"
+    assert fts_query('复议 -诉讼 "OR"') == '("复 议" AND "OR") NOT ("诉 讼")'
 
 
 @pytest.mark.parametrize("query", QUERIES)

@@ -35,9 +35,11 @@ def _merge(into: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def _rename_db(obj: Any, name: str) -> Any:
-    """Dashboards name their database in every chart (`db: nianbao`)."""
+    """Dashboards name their database in every chart (`db: nianbao`); descriptions link to its search page."""
     if isinstance(obj, dict):
         return {k: (name if k == "db" and v == YAML_DB else _rename_db(v, name)) for k, v in obj.items()}
+    if isinstance(obj, str):
+        return obj.replace(f"/-/search/{YAML_DB}\"", f"/-/search/{name}\"")
     if isinstance(obj, list):
         return [_rename_db(v, name) for v in obj]
     return obj
