@@ -1,7 +1,8 @@
 """A reader's path through the demo in headless Chromium: search 复议, open a report, see its tables and charts.
 
 The site is the README's main command for real: `nianbao demo --no-serve` crawls the fixture portals
-and archives the samples, then `nianbao serve` serves that file. Uses Debian's chromium
+and archives the samples, then `nianbao serve` serves that file (tests/demo_site.py, built once per run
+with tests/test_site_browser.py). Uses Debian's chromium
 (scripts/apt-packages.txt), driven by the locked playwright; screenshots go to test-artifacts/browser/
 (gitignored) so a failing CI run can be looked at.
 """
@@ -10,64 +11,24 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from tests.demo_site import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoSite, needs_chromium
 
-pytestmark = [pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("chromium") is None,
-                                 reason="Debian's chromium is not installed (scripts/apt-packages.txt lists it)"),
-              pytest.mark.timeout(600), pytest.mark.e2e]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _nianbao(*args: str) -> list[str]:
-    return [sys.executable, "-m", "nianbao.cli", *args]
+pytestmark = [needs_chromium, pytest.mark.timeout(600), pytest.mark.e2e, pytest.mark.xdist_group("demo_site")]
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("demo") / "nianbao.db"
-    built = subprocess.run(_nianbao("demo", "--no-serve", "--db", str(db)), cwd=ROOT, capture_output=True,
-                           text=True, timeout=400)
-    assert built.returncode == 0, built.stderr[-3000:]
-    assert "current reports from" in built.stderr and "crawl finished" in built.stderr
-    finished = next(line for line in built.stderr.splitlines() if "crawl finished" in line)
+def base_url(demo_site: DemoSite) -> str:
+    assert "current reports from" in demo_site.build_log and "crawl finished" in demo_site.build_log
+    finished = next(line for line in demo_site.build_log.splitlines() if "crawl finished" in line)
     # only the two challenge walls: the demo is polite enough that F6's throttle never blocks it
     assert finished.endswith("not bypassed): www.f6-slider.gov.cn, www.f6-walled.gov.cn"), finished
-    _each_report_counted_once(db)
-    port = _free_port()
-    server = subprocess.Popen(_nianbao("serve", "--db", str(db), "--port", str(port)), cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/-/versions.json", timeout=2):
-                break
-        except OSError:
-            assert server.poll() is None and time.monotonic() < deadline, "nianbao serve did not start"
-            time.sleep(0.2)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+    _each_report_counted_once(demo_site.db)
+    return demo_site.url
 
 
 def _each_report_counted_once(db: Path) -> None:
@@ -97,7 +58,7 @@ def test_search_open_report_see_tables_and_charts(base_url: str) -> None:
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(15_000)

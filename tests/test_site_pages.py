@@ -96,13 +96,13 @@ def test_a_parent_without_reports_is_named_not_linked(ds: Any, archive: Path) ->
 
 def test_agency_search_finds_by_any_printed_form_and_one_match_goes_to_it(ds: Any, archive: Path) -> None:
     agency_id = one(archive, "SELECT id FROM agencies WHERE name = ?", OFFICE)[0]
-    several = get(ds, "/-/agency/nianbao?q=上海市").text
+    several = get(ds, "/-/agency/nianbao?agency=上海市").text
     assert f"/-/agency/nianbao/{agency_id}" in several and "上海市科委" in several
-    single = get(ds, "/-/agency/nianbao?q=办公厅", status=302)
+    single = get(ds, "/-/agency/nianbao?agency=办公厅", status=302)
     assert single.headers["location"].endswith(f"/-/agency/nianbao/{agency_id}")
-    suggestions = get(ds, "/-/agency/nianbao.json?q=科委").json()
+    suggestions = get(ds, "/-/agency/nianbao.json?agency=科委").json()
     assert [s["name"] for s in suggestions] == ["上海市科委"]
-    assert "没有找到" in get(ds, "/-/agency/nianbao?q=火星省").text
+    assert "没有找到" in get(ds, "/-/agency/nianbao?agency=火星省").text
 
 
 def test_every_page_can_reach_an_agency_and_names_link_to_it(ds: Any, archive: Path) -> None:
@@ -162,3 +162,26 @@ def test_footer_links_the_repository_and_the_contact_page_the_crawler_names(ds: 
         assert f'id="footer-repository" href="{REPOSITORY_URL}"' in html, path
         assert f'id="footer-contact" href="{CRAWLER_CONTACT_URL}"' in html, path
         assert "Powered by" not in html and "Data license" not in html, path
+
+
+def test_reports_table_leaves_json_columns_out_until_asked(ds: Any, archive: Path) -> None:
+    html = get(ds, "/nianbao/reports").text
+    assert 'class="col-warnings' not in html and 'class="col-documents' not in html
+    assert 'class="col-title' in html and 'class="col-agency' in html and "显示全部列" in html
+    report_id = one(archive, "SELECT id FROM reports WHERE agency = ? AND year = 2019", OFFICE)[0]
+    assert f'<a href="/-/report/nianbao/{report_id}">' in html  # titles link to the report page
+    assert 'class="col-warnings' in get(ds, "/nianbao/reports?_nb_all=1").text
+    assert 'class="col-warnings' in get(ds, "/nianbao/reports?_col=warnings").text
+    assert "warnings" in get(ds, "/nianbao/reports.json").json()["columns"]  # exports keep every column
+    assert 'class="col-raw' in get(ds, "/nianbao/cells").text  # other tables untouched
+
+
+def test_database_page_is_chinese_and_starts_from_the_readable_pages(ds: Any) -> None:
+    html = get(ds, "/nianbao").text
+    for label in ("自定义 SQL 查询", 'value="运行 SQL"', "分析查询", "数据表", "视图", "下载整个 SQLite 数据库"):
+        assert label in html, label
+    for english in ("Custom SQL query", 'value="Run SQL"', '"queries">Queries', '"tables">Tables', '"views">Views',
+                    "Download SQLite DB"):
+        assert english not in html, english
+    start = re.search(r'<p id="db-start">(.*?)</p>', html, re.S)
+    assert start and "/nianbao/report_list" in start.group(1) and "/-/agency/nianbao" in start.group(1)

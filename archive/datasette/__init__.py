@@ -11,8 +11,8 @@ with this project installed serves them too, without --plugins-dir or --template
 
 from archive.datasette.plugins.nianbao_agency import agency_cell, agency_routes
 from archive.datasette.plugins.nianbao_downloads import asgi_wrapper
-from archive.datasette.plugins.nianbao_pages import home_vars, not_found_page, site_globals
+from archive.datasette.plugins.nianbao_pages import not_found_page, page_vars, site_globals
 from archive.datasette.plugins.nianbao_site import prepare_connection, register_routes, render_cell
 
-__all__ = ["agency_cell", "agency_routes", "asgi_wrapper", "home_vars", "not_found_page", "prepare_connection",
+__all__ = ["agency_cell", "agency_routes", "asgi_wrapper", "not_found_page", "page_vars", "prepare_connection",
            "register_routes", "render_cell", "site_globals"]

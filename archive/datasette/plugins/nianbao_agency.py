@@ -3,8 +3,8 @@
 * /-/agency/<db>/<agency id>: every year side by side (the key figures of the three tables from the
   `agency_years` view, the reports' flags and check results), a bar chart per figure over the years,
   each report with its sightings, and the parent, sibling and subordinate bodies of the register.
-* /-/agency/<db>?q=…: the agency search (normalised name, or any printed form in `aliases`); the form
-  sits in every page's header (base.html) with a datalist fed from /-/agency/<db>.json?q=….
+* /-/agency/<db>?agency=…: the agency search (normalised name, or any printed form in `aliases`); the form
+  sits in every page's header (base.html) with a datalist fed from /-/agency/<db>.json?agency=….
 * cells naming an agency (`agency` beside an `agency_id`, agencies.name) link to its page, and a report's
   title in the readable list links to its report page.
 
@@ -67,9 +67,12 @@ def _agency_url(datasette: Any, database: str, agency_id: str) -> str:
 @hookimpl(specname="render_cell")
 def agency_cell(row: Any, value: Any, column: str, table: str | None, database: str,
                 datasette: Any) -> Markup | None:
-    """An agency's name links to its page; a report's title (the readable list) links to its report page."""
+    """An agency's name links to its page; a report's title (the readable list) links to its report page; the
+    list's flags read as their labels, not as JSON."""
     if not isinstance(value, str) or not value or row is None:
         return None
+    if column == "flags" and table == "report_list" and value.startswith("["):
+        return Markup(escape("、".join(str(label) for label in json.loads(value))))
     keys = set(row.keys()) if hasattr(row, "keys") else set()
     if column == "agency" and "agency_id" in keys and isinstance(row["agency_id"], str) \
             and AGENCY_ID.match(row["agency_id"]):
@@ -104,7 +107,7 @@ async def _matches(db: Any, q: str, limit: int = SEARCH_LIMIT) -> list[dict[str,
 async def agency_search(datasette: Any, request: Any) -> Response:
     name = request.url_vars["database"]
     db = _database(datasette, name)
-    q = (request.args.get("q") or "").strip()
+    q = (request.args.get("agency") or "").strip()
     found = await _matches(db, q)
     if q and len(found) == 1:  # one body answers: go to it
         return Response.redirect(_agency_url(datasette, name, found[0]["id"]))
@@ -116,7 +119,7 @@ async def agency_search(datasette: Any, request: Any) -> Response:
 async def agency_search_json(datasette: Any, request: Any) -> Response:
     """The picker's suggestions: up to 20 agencies for what has been typed so far."""
     db = _database(datasette, request.url_vars["database"])
-    found = await _matches(db, (request.args.get("q") or "").strip(), limit=20)
+    found = await _matches(db, (request.args.get("agency") or "").strip(), limit=20)
     return Response.json([{"id": a["id"], "name": a["name"], "province": a["province"], "reports": a["reports"]}
                           for a in found])
 

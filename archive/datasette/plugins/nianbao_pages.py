@@ -6,6 +6,7 @@
 * every page's header and footer (templates/base.html, _footer.html) read `nianbao_site()`: the archive
   served (for the agency search in the header) and the repository / crawler contact URLs of
   archive/project.py, the same the crawler's User-Agent names.
+* the reports table leaves its JSON and digest columns out of the HTML table (REPORTS_HIDDEN) unless asked.
 * a 404 (an unknown path, table, report or agency) is rendered in Chinese with the site's navigation,
   still with status 404; a `.json` path keeps Datasette's JSON error.
 """
@@ -43,8 +44,17 @@ def site_globals(env: Any, datasette: Any) -> None:
                                            "contact": CRAWLER_CONTACT_URL}
 
 
+# The reports table's columns a reader does not scan (JSON lists, digests, parser internals): left out of the
+# HTML table unless asked for (?_col=… or ?_nb_all=1); every export still carries them.
+REPORTS_HIDDEN = ("warnings", "documents", "report_key", "content_key", "figures_key", "publication", "document",
+                  "parser_version", "reader")
+
+
 @hookimpl(specname="extra_template_vars")
-def home_vars(template: str, datasette: Any) -> Any:
+def page_vars(template: str, table: str | None, request: Any, datasette: Any) -> Any:
+    if template == "table.html":
+        asks = request is not None and any(k in request.args for k in ("_col", "_nocol", "_nb_all"))
+        return {"nb_hidden_columns": REPORTS_HIDDEN if table == "reports" and not asks else ()}
     if template != "index.html":
         return None
 
