@@ -1,11 +1,13 @@
 """Every page kind of the site in Chromium at 1,400 px and on a 390 px phone (issue 17): home, the report list,
-a report, an agency, the agency search, a 404. Each asserts its content, that no JavaScript error reached the
-console, and that the page is no wider than the window (no sideways scrolling); screenshots go to
-test-artifacts/browser/. The demo archive is built and served once for these and tests/test_browser.py.
+a report, an agency, the agency search, the reports table, the database page, a 404. Each asserts its
+content, that no JavaScript error reached the console, and that the page is no wider than the window (no
+sideways scrolling); screenshots go to test-artifacts/browser/. The demo archive is built and served once
+for these and tests/test_browser.py.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -107,6 +109,21 @@ def check_agency_search(page: Any, known: Known) -> None:
     expect(page.locator("#agency-results")).to_contain_text("淮安市人民政府")
 
 
+def check_reports_table(page: Any, known: Known) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator(".nb-hidden-columns")).to_contain_text("显示全部列")
+    assert page.locator("td.col-warnings").count() == 0
+    expect(page.locator("td.col-title a").first).to_have_attribute("href", re.compile(r"^/-/report/nianbao/"))
+
+
+def check_database(page: Any, known: Known) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("#db-start")).to_contain_text("报告列表")
+    expect(page.locator("#queries")).to_contain_text("分析查询")
+
+
 def check_not_found(page: Any, known: Known) -> None:
     from playwright.sync_api import expect
 
@@ -120,6 +137,8 @@ PAGES: dict[str, tuple[Callable[[Known], str], Callable[[Any, Known], None], int
     "report": (lambda k: f"/-/report/nianbao/{k.report_id}", check_report, 200),
     "agency": (lambda k: f"/-/agency/nianbao/{k.agency_id}", check_agency, 200),
     "agency-search": (lambda k: "/-/agency/nianbao?agency=淮安", check_agency_search, 200),
+    "reports-table": (lambda k: "/nianbao/reports?province=江苏省", check_reports_table, 200),
+    "database": (lambda k: "/nianbao", check_database, 200),
     "not-found": (lambda k: "/nianbao/no_such_table", check_not_found, 404),
 }
 
