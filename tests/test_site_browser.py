@@ -1,8 +1,8 @@
 """Every page kind of the site in Chromium at 1,400 px and on a 390 px phone (issue 17): home, the report list,
-a report, an agency, the agency search, the reports table, the database page, a 404. Each asserts its
-content, that no JavaScript error reached the console, and that the page is no wider than the window (no
-sideways scrolling); screenshots go to test-artifacts/browser/. The demo archive is built and served once
-for these and tests/test_browser.py.
+a report, an agency, the agency search, the reports table, the database page, a side-by-side comparison,
+a 404. Each asserts its content, that no JavaScript error reached the console, and that the page is no
+wider than the window (no sideways scrolling); screenshots go to test-artifacts/browser/. The demo archive
+is built and served once for these and tests/test_browser.py.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ class Known:
     agency_id: str
     report_id: str  # its 2024 report
     years: list[int]
+    pair: tuple[str, str, str]  # a report, the report a finding compared it with, the first one's agency id
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +39,12 @@ def known(demo_site: DemoSite) -> Known:
                                            "ORDER BY year", [agency_id])]
         report_id = con.execute("SELECT id FROM reports WHERE agency_id = ? AND is_current = 1 AND year = 2024",
                                 [agency_id]).fetchone()[0]
+        pair = con.execute("SELECT f.report_id, f.other_report_id, r.agency_id FROM flags f JOIN reports r "
+                           "ON r.id = f.report_id WHERE f.other_report_id IS NOT NULL AND r.agency_id IS NOT NULL "
+                           "ORDER BY f.report_id LIMIT 1").fetchone()
     finally:
         con.close()
-    return Known(agency_id=agency_id, report_id=report_id, years=years)
+    return Known(agency_id=agency_id, report_id=report_id, years=years, pair=tuple(pair))
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +128,13 @@ def check_database(page: Any, known: Known) -> None:
     expect(page.locator("#queries")).to_contain_text("分析查询")
 
 
+def check_compare(page: Any, known: Known) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("#compare-cells")).to_be_visible()
+    expect(page.locator(".agency-link").first).to_have_attribute("href", f"/-/agency/nianbao/{known.pair[2]}")
+
+
 def check_not_found(page: Any, known: Known) -> None:
     from playwright.sync_api import expect
 
@@ -139,6 +150,7 @@ PAGES: dict[str, tuple[Callable[[Known], str], Callable[[Any, Known], None], int
     "agency-search": (lambda k: "/-/agency/nianbao?agency=淮安", check_agency_search, 200),
     "reports-table": (lambda k: "/nianbao/reports?province=江苏省", check_reports_table, 200),
     "database": (lambda k: "/nianbao", check_database, 200),
+    "compare": (lambda k: f"/-/compare/nianbao/{k.pair[0]}/{k.pair[1]}", check_compare, 200),
     "not-found": (lambda k: "/nianbao/no_such_table", check_not_found, 404),
 }
 
