@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from archive.datasette.config import METADATA_YML, make_datasette
+from archive.datasette.plugins.nianbao_pages import search_path
 from archive.project import CRAWLER_CONTACT_URL, REPOSITORY_URL
 from nianbao.archive_cmd import add_files
 
@@ -135,7 +136,9 @@ def test_home_page_has_coverage_latest_reports_analyses_and_citation(ds: Any, ar
     latest = re.search(r'<ol class="nb-latest" id="latest-reports">(.*?)</ol>', html, re.S)
     newest = one(archive, "SELECT id FROM reports WHERE is_current = 1 ORDER BY published DESC LIMIT 1")[0]
     assert latest and latest.group(1).index(newest) < 200
-    assert 'action="/-/search/nianbao"' in html and 'id="analyses"' in html and "/nianbao/mismatched" in html
+    assert f'action="{search_path("nianbao")}"' in html and 'id="analyses"' in html
+    assert "上海" in get(ds, f"{search_path('nianbao')}?q=政府信息公开").text  # the box leads to real results
+    assert "/nianbao/mismatched" in html
     assert "如何引用" in html and "/-/dashboards/nianbao" in html
 
 

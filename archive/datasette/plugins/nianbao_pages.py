@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sqlite3
 from typing import Any
 
@@ -27,6 +28,17 @@ UNPLACED = "未定"
 NOT_FOUND_MESSAGES = (("Database not found", "没有这个数据库"), ("Table not found", "没有这个表"),
                       ("Row not found", "没有这一行"), ("no such report", "没有这份报告"),
                       ("no such agency", "没有这个机关"), ("no such archived file", "没有这个存档文件"))
+
+
+SEARCH_PLUGIN = "archive.datasette.plugins.nianbao_search"
+
+
+def search_path(database: str) -> str:
+    """Where the home page's search box (field `q`) goes: the search page (/-/search/STEM, its own plugin)
+    when this install has it, else the canned `search` query."""
+    if importlib.util.find_spec(SEARCH_PLUGIN) is not None:
+        return f"/-/search/{database}"
+    return f"/{database}/search"
 
 
 def archive_name(datasette: Any) -> str | None:
@@ -103,6 +115,7 @@ async def home_figures(datasette: Any, db: Any, name: str) -> dict[str, Any]:
         "queries": [{"name": k, "title": v.get("title") or k, "description": v.get("description")}
                     for k, v in queries.items()],
         "dashboard": dashboards.get("title") if dashboards else None,
+        "search": search_path(name),
     }
 
 
