@@ -52,8 +52,12 @@ def archive_name(datasette: Any) -> str | None:
 @hookimpl(specname="prepare_jinja2_environment")
 def site_globals(env: Any, datasette: Any) -> None:
     """Globals, not template vars: Datasette renders its error pages without extra_template_vars."""
-    env.globals["nianbao_site"] = lambda: {"archive": archive_name(datasette), "repository": REPOSITORY_URL,
-                                           "contact": CRAWLER_CONTACT_URL}
+    def site() -> dict[str, Any]:
+        name = archive_name(datasette)
+        return {"archive": name, "search": search_path(name) if name else None, "repository": REPOSITORY_URL,
+                "contact": CRAWLER_CONTACT_URL}
+
+    env.globals["nianbao_site"] = site
 
 
 # The reports table's columns a reader does not scan (JSON lists, digests, parser internals): left out of the
