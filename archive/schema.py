@@ -377,6 +377,17 @@ SELECT r.id AS report_id, r.agency, r.year, r.agency_id, r.agency_code, r.provin
 FROM reports r LEFT JOIN cells c ON c.report_id = r.id
 WHERE r.is_current = 1
 GROUP BY r.id""",
+    # The readable list of reports (issue 17): one line per current report, what a reader scans for; flags as
+    # a JSON array of their Chinese labels (an array facet; empty when none), failed checks by their rule labels.
+    "report_list": """
+SELECT r.id AS report_id, r.title, r.agency, r.agency_id, r.year, r.province, r.level, r.template, r.published,
+  (SELECT nullif(json_group_array(label), '[]') FROM (SELECT DISTINCT l.label FROM flags f
+   JOIN flag_codes l ON l.code = f.code WHERE f.report_id = r.id ORDER BY l.ord)) AS flags,
+  (SELECT group_concat(label, '；') FROM (SELECT l.label FROM checks k JOIN check_rules l ON l.code = k.rule
+   WHERE k.report_id = r.id AND k.ok = 0 ORDER BY l.ord)) AS failed_checks,
+  r.checks_failed, r.first_seen, r.page_url
+FROM reports r
+WHERE r.is_current = 1""",
     # The coverage ledger joined in: every year a body has published, with its figures and status, and
     # every year since that it has not (status missing, figures empty), as the findings pass judged them.
     "agency_years": """

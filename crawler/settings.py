@@ -5,6 +5,7 @@ with a delay, a User-Agent that says who we are and where to complain. Tests and
 relax the delays through settings, never by editing this file.
 """
 
+from archive.project import CRAWLER_CONTACT_URL
 from crawler.psl import use_bundled_suffix_list
 
 use_bundled_suffix_list()  # no public-suffix download at crawl start (see crawler/psl.py)
@@ -13,7 +14,8 @@ BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-USER_AGENT = "NianbaoArchiveBot/0.1 (+https://github.com/nianbao-archive/nianbao-archive; archive of 政府信息公开年报)"
+# the contact page the site's footer links too (archive/project.py)
+USER_AGENT = f"NianbaoArchiveBot/0.1 (+{CRAWLER_CONTACT_URL}; archive of 政府信息公开年报)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2

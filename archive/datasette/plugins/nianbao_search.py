@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from datasette import hookimpl
 from datasette.utils.asgi import AsgiStream, Response
 
 from archive import search as finder
@@ -30,7 +31,8 @@ HEADERS_ZH = {"report_id": "报告编号", "agency": "发布机关", "year": "�
 FACET_LABELS = {"province": "省份", "level": "层级", "year": "年度", "flag": "发现的问题"}
 
 
-def routes() -> list[tuple[str, Any]]:
+@hookimpl(specname="register_routes")
+def search_routes() -> list[tuple[str, Any]]:
     return [(ROUTE, search_view)]
 
 

@@ -238,7 +238,8 @@ async def compare_page(datasette: Any, request: Any) -> Response:
     ids = [request.url_vars["report_id"], request.url_vars["other_id"]]
     reports = []
     for rid in ids:
-        row = (await db.execute("SELECT id, agency, year, title, template FROM reports WHERE id = ?", [rid])).first()
+        row = (await db.execute("SELECT id, agency, agency_id, year, title, template FROM reports WHERE id = ?",
+                                [rid])).first()
         if row is None:
             raise NotFound("no such report")
         reports.append(dict(row))
