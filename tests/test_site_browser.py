@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from tests.demo_site import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DemoSite, needs_chromium
+from tests.browser_site import ARGS, ARTIFACTS, CHROMIUM, MARKS, DemoSite
 
-pytestmark = [needs_chromium, pytest.mark.timeout(600), pytest.mark.e2e, pytest.mark.xdist_group("demo_site")]
+pytestmark = MARKS
 WIDTHS = (1400, 390)
 AGENCY = "淮安市洪泽区人民政府"  # F1 and F2 publish it for 2023 and 2024, F3 and F6 link the same PDF
 
@@ -52,7 +52,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
             yield chromium
         finally:
