@@ -20,6 +20,7 @@ from typing import Any
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from archive.datasette.zh import human_description_zh, menu_label
 from archive.project import CRAWLER_CONTACT_URL, REPOSITORY_URL
 
 LATEST = 10
@@ -51,13 +52,16 @@ def archive_name(datasette: Any) -> str | None:
 
 @hookimpl(specname="prepare_jinja2_environment")
 def site_globals(env: Any, datasette: Any) -> None:
-    """Globals, not template vars: Datasette renders its error pages without extra_template_vars."""
+    """Globals, not template vars: Datasette renders its error pages without extra_template_vars; filters put the
+    English sentences Datasette builds in Python into Chinese."""
     def site() -> dict[str, Any]:
         name = archive_name(datasette)
         return {"archive": name, "search": search_path(name) if name else None, "repository": REPOSITORY_URL,
                 "contact": CRAWLER_CONTACT_URL}
 
     env.globals["nianbao_site"] = site
+    env.filters["nb_zh_description"] = human_description_zh
+    env.filters["nb_menu_label"] = menu_label
 
 
 # The reports table's columns a reader does not scan (JSON lists, digests, parser internals): left out of the
