@@ -8,6 +8,7 @@ overridden, those strings cannot: the templates pass them through these filters 
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 # Datasette's filter clauses (datasette/filters.py human templates), longest first so "not like" wins over "like".
 _CLAUSES = (
@@ -63,3 +64,13 @@ def human_description_zh(english: str | None) -> str:
 def menu_label(label: str) -> str:
     """A plugin's menu link in Chinese when one is known, else as the plugin named it."""
     return MENU_LABELS.get(label, label)
+
+
+def unquote_url(url: str | None) -> str:
+    """A URL as a reader types it: percent-escapes decoded (UTF-8, else GB18030), else left as they are."""
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return unquote(url or "", encoding=encoding, errors="strict")
+        except UnicodeDecodeError:
+            continue
+    return url or ""
