@@ -82,6 +82,7 @@ def test_agency_page_lays_the_years_side_by_side_with_figures_checks_and_links(d
         assert row and f"<td>{new:,}</td>" in row.group(1), (year, new)
     assert "勾稽关系" in years.group(1) and ("✓" in years.group(1) or "✗" in years.group(1))
     assert re.search(r'<figure id="chart-requests_new">.*?<rect ', html, re.S), "a chart over the years"
+    assert re.search(r"\.nb-meta td, \.nb-years td \{[^}]*white-space: normal", html), "no pre-wrap gaps"
     assert parent == "上海市人民政府" and "上海市人民政府" in text(html)
     sibling = one(archive, "SELECT id FROM agencies WHERE name = '上海市科委'")[0]
     siblings = re.search(r'<ul id="agency-siblings">(.*?)</ul>', html, re.S)

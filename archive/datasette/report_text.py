@@ -99,13 +99,11 @@ def note_zh(note: str) -> tuple[str, bool]:
 
 
 _OK = {
-    "requests.balance": (r"new \+ carried_over = total \+ carried_forward in (\d+) columns",
-                         "本年新收 + 上年结转 = 办理结果总计 + 结转下年度继续办理，{0} 列相符"),
-    "requests.outcomes_sum": (r"total = sum of outcome rows in (\d+) columns", "总计 = 各项办理结果之和，{0} 列相符"),
-    "requests.columns_sum": (r"total column = sum of the six applicant columns in (\d+) rows",
-                             "总计列 = 六类申请人之和，{0} 行相符"),
+    "requests.balance": (r"new \+ carried_over = total \+ carried_forward in (\d+) columns", "{0} 列均相符"),
+    "requests.outcomes_sum": (r"total = sum of outcome rows in (\d+) columns", "{0} 列均相符"),
+    "requests.columns_sum": (r"total column = sum of the six applicant columns in (\d+) rows", "{0} 行均相符"),
     "review_litigation.group_sum": (r"total = upheld \+ corrected \+ other \+ pending in (\d+) groups",
-                                    "总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结，{0} 组相符"),
+                                    "{0} 组均相符"),
 }
 _FAILED = (
     (re.compile(r"(\w+): (.+) ≠ (.+)$"), "requests", "{0}：{1} ≠ {2}"),
@@ -119,7 +117,8 @@ _FAILED = (
 
 def check_detail_zh(rule: str, detail: str | None) -> tuple[str, bool]:
     """(a check's detail in Chinese, whether it was translated): the columns, rows or groups that failed, by
-    their official wording, and by how much; or for a rule that holds, what it compared."""
+    their official wording, and by how much; or for a rule that holds, how many it compared (the rule's own
+    label, shown beside it, says what)."""
     if not detail:
         return "", True
     ok = _OK.get(rule)
