@@ -291,7 +291,7 @@ def test_the_report_page_lists_every_sighting_and_the_agency_place(built: Built)
 
     html = asyncio.run(go())
     listed = html.split('id="sightings"', 1)[1].split("</ul>", 1)[0]
-    assert listed.count("<li>") == 5 and "www.js.gov.cn" in listed and "listed on" in listed
+    assert listed.count("<li>") == 5 and "www.js.gov.cn" in listed and "列于 " in listed
     assert "江苏省淮安市洪泽区 (320813)" in html and "县级" in html
 
 

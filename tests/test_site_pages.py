@@ -82,6 +82,7 @@ def test_agency_page_lays_the_years_side_by_side_with_figures_checks_and_links(d
         assert row and f"<td>{new:,}</td>" in row.group(1), (year, new)
     assert "勾稽关系" in years.group(1) and ("✓" in years.group(1) or "✗" in years.group(1))
     assert re.search(r'<figure id="chart-requests_new">.*?<rect ', html, re.S), "a chart over the years"
+    assert re.search(r"\.nb-meta td, \.nb-years td \{[^}]*white-space: normal", html), "no pre-wrap gaps"
     assert parent == "上海市人民政府" and "上海市人民政府" in text(html)
     sibling = one(archive, "SELECT id FROM agencies WHERE name = '上海市科委'")[0]
     siblings = re.search(r'<ul id="agency-siblings">(.*?)</ul>', html, re.S)
@@ -188,3 +189,35 @@ def test_database_page_is_chinese_and_starts_from_the_readable_pages(ds: Any) ->
         assert english not in html, english
     start = re.search(r'<p id="db-start">(.*?)</p>', html, re.S)
     assert start and "/nianbao/report_list" in start.group(1) and "/-/agency/nianbao" in start.group(1)
+
+
+def test_agency_page_as_json_carries_what_the_page_shows(ds: Any, archive: Path) -> None:
+    agency_id = one(archive, "SELECT id FROM agencies WHERE name = ?", OFFICE)[0]
+    html = get(ds, f"/-/agency/nianbao/{agency_id}").text
+    assert f'id="agency-json" href="/-/agency/nianbao/{agency_id}.json"' in html
+    response = get(ds, f"/-/agency/nianbao/{agency_id}.json")
+    assert response.headers["content-type"].startswith("application/json")
+    data = response.json()
+    assert data["agency"]["id"] == agency_id and data["agency"]["name"] == OFFICE
+    assert data["page_url"] == f"/-/agency/nianbao/{agency_id}"
+    shown = [int(y) for y in re.findall(r'<th scope="col" class="year-(\d{4})">', html)]
+    assert [y["year"] for y in data["years"]] == shown
+    for year in data["years"]:  # each year's figures as the view sums them, its status as the page words it
+        view = one(archive, "SELECT requests_new, status FROM agency_years WHERE agency_id = ? AND year = ?",
+                   agency_id, year["year"])
+        assert (year["requests_new"], year["status"]) == view
+        assert year["status_label"] in text(html)
+        for report in year["reports"]:
+            assert report["report_url"] == f"/-/report/nianbao/{report['id']}" and report["report_url"] in html
+            assert report["sightings_url"] in html.replace("&amp;", "&")
+            rules = one(archive, "SELECT group_concat(rule) FROM checks WHERE report_id = ?", report["id"])[0]
+            assert {c["rule"] for c in report["checks"]} == set((rules or "").split(",")) - {""}
+    reported = {r["id"] for y in data["years"] for r in y["reports"]}
+    current = one(archive, "SELECT group_concat(id) FROM reports WHERE agency_id = ? AND is_current = 1 "
+                           "AND year IS NOT NULL", agency_id)[0].split(",")
+    assert reported == set(current) and len(reported) >= 2
+    sibling = one(archive, "SELECT id FROM agencies WHERE name = '上海市科委'")[0]
+    assert [s["agency_url"] for s in data["siblings"] if s["id"] == sibling] == [f"/-/agency/nianbao/{sibling}"]
+    assert data["parent"]["name"] == "上海市人民政府" and "agency_url" not in data["parent"]
+    assert {f["column"] for f in data["figures"]} >= {"requests_new", "reviews", "lawsuits"}
+    get(ds, "/-/agency/nianbao/000000000000.json", status=404)

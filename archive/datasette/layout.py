@@ -130,7 +130,8 @@ def review_grid(cells: Cells) -> list[list[GridCell]]:
 
 
 def outcome_bars(cells: Cells) -> list[dict[str, Any]]:
-    """How the requests were handled (总计 column), for the report page's bar chart."""
+    """How the requests were handled (总计 column, else the applicant columns printed), for the report page's
+    bar chart; each bar says whether it was added up from the columns."""
     groups = [
         ("予以公开", ("granted",)),
         ("部分公开", ("partly_granted",)),
@@ -139,8 +140,23 @@ def outcome_bars(cells: Cells) -> list[dict[str, Any]]:
         ("不予处理", tuple(c for c, _l, g in codes.REQUEST_ROWS_COMMON_HEAD if g == "refused")),
         ("其他处理", ("other", *(c for c, _l, _g in codes.REQUEST_ROWS_OTHER_2021))),
     ]
-    values = [sum(cells.value(("requests", "", r, "total")) for r in rows) for _label, rows in groups]
+    read = [[_outcome(cells, r) for r in rows] for _label, rows in groups]
+    values = [sum(v for v, _from_columns in row) for row in read]
     top = max(values, default=0.0) or 1.0
     return [{"label": label, "value": value, "width": round(300 * value / top, 1), "y": 8 + n * 26,
-             "text": _fmt(value)}
-            for n, ((label, _rows), value) in enumerate(zip(groups, values, strict=True))]
+             "text": _fmt(value), "from_columns": any(from_columns for _v, from_columns in row)}
+            for n, ((label, _rows), value, row) in enumerate(zip(groups, values, read, strict=True))]
+
+
+APPLICANT_COLUMNS = tuple(c for c, _l in codes.REQUEST_COLUMNS if c != "total")
+
+
+def _outcome(cells: Cells, row: str) -> tuple[float, bool]:
+    """(the row's count, whether it was added up from the applicant columns): its 总计 when printed; when a
+    report leaves 总计 blank, the sum of the columns it did print (a blank total is not a zero)."""
+    total = cells.by_key.get(("requests", "", row, "total"))
+    if total is not None and total["value"] is not None:
+        return float(total["value"]), False
+    printed_columns = [c for c in APPLICANT_COLUMNS
+                       if (cell := cells.by_key.get(("requests", "", row, c))) and cell["value"] is not None]
+    return sum(cells.value(("requests", "", row, c)) for c in printed_columns), bool(printed_columns)

@@ -2,7 +2,8 @@
 
 * /-/agency/<db>/<agency id>: every year side by side (the key figures of the three tables from the
   `agency_years` view, the reports' flags and check results), a bar chart per figure over the years,
-  each report with its sightings, and the parent, sibling and subordinate bodies of the register.
+  each report with its sightings, and the parent, sibling and subordinate bodies of the register;
+  /-/agency/<db>/<agency id>.json is the same data (agency_data) as JSON.
 * /-/agency/<db>?agency=…: the agency search (normalised name, or any printed form in `aliases`); the form
   sits in every page's header (base.html) with a datalist fed from /-/agency/<db>.json?agency=….
 * cells naming an agency (`agency` beside an `agency_id`, agencies.name) link to its page, and a report's
@@ -55,6 +56,7 @@ def register_id(name: str) -> str | None:
 def agency_routes() -> list[tuple[str, Any]]:
     return [
         (r"^/-/agency/(?P<database>[^/]+)/(?P<agency_id>[0-9a-f]{12})$", agency_page),
+        (r"^/-/agency/(?P<database>[^/]+)/(?P<agency_id>[0-9a-f]{12})\.json$", agency_page_json),
         (r"^/-/agency/(?P<database>[^/.]+)$", agency_search),
         (r"^/-/agency/(?P<database>[^/.]+)\.json$", agency_search_json),
     ]
@@ -147,9 +149,10 @@ def _bars(years: list[dict[str, Any]], column: str) -> dict[str, Any]:
             "width": 8 + len(years) * (width + gap), "height": height + 36, "base": 16 + height}
 
 
-async def agency_page(datasette: Any, request: Any) -> Response:
-    name, agency_id = request.url_vars["database"], request.url_vars["agency_id"]
-    db = _database(datasette, name)
+async def agency_data(db: Any, agency_id: str) -> dict[str, Any]:
+    """Everything the agency page shows, as data: the register's row, every year of agency_years with its
+    reports (their flags and checks), reports without a year, and the parent, sibling and subordinate bodies.
+    The HTML page and its .json form are both made from this, so they cannot disagree."""
     agency = (await _archive_query(db, "SELECT * FROM agencies WHERE id = ?", [agency_id])).first()
     if agency is None:
         raise NotFound("没有这个机关 no such agency")
@@ -181,14 +184,34 @@ async def agency_page(datasette: Any, request: Any) -> Response:
     for y in years:
         y["reports"] = by_year.get(y["year"], [])
         y["status_label"] = STATUS_LABELS.get(y["status"], y["status"])
+    return {"agency": agency, "years": years, "undated": [r for r in reports if r["year"] is None],
+            **await _relatives(db, agency)}
+
+
+async def agency_page(datasette: Any, request: Any) -> Response:
+    name, agency_id = request.url_vars["database"], request.url_vars["agency_id"]
+    data = await agency_data(_database(datasette, name), agency_id)
+    for y in data["years"]:
         y["shown"] = {column: number(y.get(column)) for column, _label, _group in FIGURES}
-    context = {
-        "database": name, "agency": agency, "years": years, "figures": FIGURES,
-        "charts": [_bars(years, c) for c in CHARTED] if years else [],
-        "undated": [r for r in reports if r["year"] is None],
-        **await _relatives(db, agency),
-    }
+    context = {"database": name, "figures": FIGURES,
+               "charts": [_bars(data["years"], c) for c in CHARTED] if data["years"] else [], **data}
     return Response.html(await datasette.render_template("nianbao_agency.html", context, request=request))
+
+
+async def agency_page_json(datasette: Any, request: Any) -> Response:
+    """The agency page as data (for a newsroom's own charts): the same rows the HTML shows, each report with
+    the address of its page and of its sightings, and the figures' labels."""
+    name, agency_id = request.url_vars["database"], request.url_vars["agency_id"]
+    data = await agency_data(_database(datasette, name), agency_id)
+    for report in [r for y in data["years"] for r in y["reports"]] + data["undated"]:
+        report["report_url"] = datasette.urls.path(f"/-/report/{name}/{report['id']}")
+        report["sightings_url"] = f"{datasette.urls.table(name, 'report_sightings')}?report_id={report['id']}"
+    for relative in [data["parent"] or {}, *data["siblings"], *data["children"]]:
+        if relative.get("id"):
+            relative["agency_url"] = _agency_url(datasette, name, relative["id"])
+    data["figures"] = [{"column": c, "label": label, "table": table} for c, label, table in FIGURES]
+    data["page_url"] = _agency_url(datasette, name, agency_id)
+    return Response(json.dumps(data, ensure_ascii=False), content_type="application/json; charset=utf-8")
 
 
 async def _relatives(db: Any, agency: dict[str, Any]) -> dict[str, Any]:

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import importlib.util
 import sqlite3
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
+from jinja2 import ChoiceLoader, FunctionLoader
 
+from archive.datasette.zh import human_description_zh, menu_label, unquote_url
 from archive.project import CRAWLER_CONTACT_URL, REPOSITORY_URL
 
 LATEST = 10
@@ -51,13 +55,36 @@ def archive_name(datasette: Any) -> str | None:
 
 @hookimpl(specname="prepare_jinja2_environment")
 def site_globals(env: Any, datasette: Any) -> None:
-    """Globals, not template vars: Datasette renders its error pages without extra_template_vars."""
+    """Globals, not template vars: Datasette renders its error pages without extra_template_vars; filters put the
+    English sentences Datasette builds in Python into Chinese."""
     def site() -> dict[str, Any]:
         name = archive_name(datasette)
         return {"archive": name, "search": search_path(name) if name else None, "repository": REPOSITORY_URL,
                 "contact": CRAWLER_CONTACT_URL}
 
     env.globals["nianbao_site"] = site
+    env.filters["nb_zh_description"] = human_description_zh
+    env.filters["nb_menu_label"] = menu_label
+    env.filters["nb_unquote"] = unquote_url
+    env.loader = ChoiceLoader([overriding_loader(), env.loader])
+
+
+# Templates of another plugin that ours replace. Datasette searches the plugins' template folders in the order
+# of a set (pluggy's get_plugins), so a plugin's template of the same name wins only sometimes: these are
+# looked up before every folder.
+PLUGIN_TEMPLATE_OVERRIDES = ("dashboard_list.html",)
+
+
+def overriding_loader() -> FunctionLoader:
+    folder = Path(__file__).resolve().parents[1] / "templates"
+
+    def load(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+        if name not in PLUGIN_TEMPLATE_OVERRIDES:
+            return None
+        path = folder / name
+        return path.read_text(encoding="utf-8"), str(path), lambda: True
+
+    return FunctionLoader(load)
 
 
 # The reports table's columns a reader does not scan (JSON lists, digests, parser internals): left out of the

@@ -20,6 +20,7 @@ import json
 import sqlite3
 import weakref
 from typing import Any
+from urllib.parse import urlsplit
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
@@ -27,6 +28,8 @@ from markupsafe import Markup, escape
 
 from archive.cjk import fts_query, unsegment
 from archive.datasette import layout
+from archive.datasette.report_text import check_detail_zh, note_zh
+from archive.datasette.zh import unquote_url
 from archive.export import report_document
 from archive.raw import RawStore, is_sha256
 from archive.store import default_raw_root
@@ -178,6 +181,13 @@ async def report_page(datasette: Any, request: Any) -> Response:
         "WHERE sha256 IN (SELECT value FROM json_each(?))", [report["documents"]])]
     order = json.loads(report["documents"] or "[]")
     documents.sort(key=lambda d: order.index(d["sha256"]) if d["sha256"] in order else len(order))
+    await _fetched_for(db, report["page_url"], documents)
+    for section in sections:
+        section["paragraphs"] = [line.strip() for line in (section["text"] or "").splitlines() if line.strip()]
+    for check in checks:
+        check["detail_zh"], check["detail_known"] = check_detail_zh(check["rule"], check["detail"])
+    notes = [dict(zip(("text", "known", "original"), (*note_zh(w), w), strict=True))
+             for w in json.loads(report["warnings"] or "[]")]
     cells = layout.Cells(cell_rows, bad)
     grids = {"active_disclosure": layout.active_grid(cells, report["template"]),
              "requests": layout.requests_grid(cells, report["template"]),
@@ -187,10 +197,41 @@ async def report_page(datasette: Any, request: Any) -> Response:
         "database": name, "report": dict(report), "sections": sections, "checks": checks,
         "tables": [t for t in tables if cells.has(t[0])], "bars": layout.outcome_bars(cells) if cells.has("requests")
         else [], "versions": versions, "documents": documents, "sightings": sightings,
-        "warnings": json.loads(report["warnings"] or "[]"), "flags": await _flags(db, report_id),
+        "notes": notes, "flags": await _flags(db, report_id),
     }
     html = await datasette.render_template("nianbao_report.html", context, request=request)
     return Response.html(html)
+
+
+async def _fetched_for(db: Any, page_url: str | None, documents: list[dict[str, Any]]) -> None:
+    """Give each document the URL it was fetched from for THIS report (`documents.url` is the first URL those
+    bytes were ever fetched from, maybe another host's copy): the report's page itself, else a fetch of those
+    bytes that this page linked to (its referer), else one on the page's host; and that URL's file name,
+    percent-decoded, to show."""
+    page_host = urlsplit(page_url or "").netloc
+    fetches: dict[str, list[dict[str, Any]]] = {}
+    if documents and await db.table_exists("fetches"):
+        for row in await db.execute(
+                "SELECT sha256, url, final_url, referer FROM fetches WHERE sha256 IN (SELECT value FROM json_each(?)) "
+                "ORDER BY fetched_at", [json.dumps([d["sha256"] for d in documents])]):
+            fetches.setdefault(row["sha256"], []).append(dict(row))
+    for n, doc in enumerate(documents):
+        seen = fetches.get(doc["sha256"], [])
+        chosen = (
+            (page_url if n == 0 and page_url and any(page_url in (f["url"], f["final_url"]) for f in seen) else None)
+            or next((f["final_url"] or f["url"] for f in seen if page_url and f["referer"] == page_url), None)
+            or next((f["final_url"] or f["url"] for f in seen
+                     if page_host and urlsplit(f["final_url"] or f["url"]).netloc == page_host), None)
+            or (page_url if n == 0 and page_url and not seen else None)
+            or doc["url"] or doc["sha256"])
+        doc["fetched_url"] = chosen
+        doc["name"] = file_name(chosen)
+
+
+def file_name(url: str) -> str:
+    """The last part of a URL's path (the host for a site's root page), percent-decoded."""
+    parts = urlsplit(url)
+    return unquote_url(parts.path.rstrip("/").rsplit("/", 1)[-1] or parts.netloc or url)
 
 
 async def report_json(datasette: Any, request: Any) -> Response:
