@@ -101,3 +101,44 @@ def test_report_json_is_the_exports_contract_document(site: dict[str, Any]) -> N
     # the connection Datasette lent the route still caps result sizes afterwards (its row factory restored)
     rows = get(site["ds"], "/nianbao/reports.json?_size=2&_shape=array").json()
     assert len(rows) == 2
+
+
+@pytest.mark.parametrize(("path", "expect"), [
+    ("/nianbao/reports.csv?_size=5&_headers=zh", {"id": "版本 id", "agency": "发布机关", "version": "版本"}),
+    ("/nianbao/cells.csv?_size=5&_stream=1&_headers=zh", {"tbl": "表", "row": "行", "col": "列"}),
+    ("/nianbao/search.csv?q=复议&_headers=zh", {"agency": "发布机关"}),  # a canned query: labels of its tables
+])
+def test_headers_zh_gives_chinese_column_headers_and_the_same_rows(site: dict[str, Any], path: str,
+                                                                  expect: dict[str, str]) -> None:
+    """`_headers=zh` swaps the header row for the metadata's Chinese labels; the rows stay as they were, and
+    a column no description names in Chinese keeps its name."""
+    zh = get(site["ds"], path)
+    plain = get(site["ds"], path.replace("&_headers=zh", ""))
+    csv_rows(zh), csv_rows(plain)  # both BOM downloads
+    zh_rows, plain_rows = (list(csv.reader(io.StringIO(r.content[len(BOM):].decode("utf-8")))) for r in (zh, plain))
+    assert len(zh_rows) == len(plain_rows) > 1 and zh_rows[1:] == plain_rows[1:]
+    header = dict(zip(plain_rows[0], zh_rows[0], strict=True))
+    for column, label in expect.items():  # a label two columns share names the column after it
+        assert header[column] in (label, f"{label}（{column}）"), header
+    assert len(set(zh_rows[0])) == len(zh_rows[0]), "two columns under one header"
+    assert "content-length" not in zh.headers or int(zh.headers["content-length"]) == len(zh.content)
+
+
+def test_chinese_label_reads_the_lead_of_a_description() -> None:
+    from archive.datasette.plugins.nianbao_downloads import chinese_label
+
+    assert chinese_label("版本 — 1, 2, … in the order changed bytes were found") == "版本"
+    assert chinese_label("报告 id（跨版本） — Report id across versions") == "报告 id（跨版本）"
+    assert chinese_label("标题 as printed (simplified)") == "标题"
+    assert chinese_label("1 on the one row counted for its publication") is None
+
+
+@pytest.mark.parametrize("page", ["/nianbao/reports", "/nianbao/search?q=复议"])
+def test_table_and_query_pages_offer_the_chinese_header_csv(site: dict[str, Any], page: str) -> None:
+    import html
+    import re
+
+    text = get(site["ds"], page).text
+    links = [html.unescape(u) for u in re.findall(r'href="([^"]+)">CSV（中文表头）</a>', text)]
+    assert len(links) == 1 and "_headers=zh" in links[0], links
+    assert csv_rows(get(site["ds"], links[0]))
