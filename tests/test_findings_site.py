@@ -56,6 +56,8 @@ def test_compare_page_puts_the_two_reports_side_by_side(site: dict[str, Any]) ->
     table = html[html.index('id="compare-cells"'):html.index("</table>", html.index('id="compare-cells"'))]
     assert "结转下年度继续办理" in table and "<td>4</td>" in table and "<td>1</td>" in table
     assert get(site["ds"], f"/-/compare/nianbao/{second}/{'0' * 16}").status_code == 404
+    # section text is one paragraph per printed line, not pre-wrapped newlines that show as gaps
+    assert ".nb-pair p { white-space: pre-wrap" not in html and "<p></p>" not in html
 
 
 @pytest.mark.parametrize(("query", "expected"), [
