@@ -122,3 +122,15 @@ def test_dashboards_are_named_in_chinese_in_the_menu_and_their_list(ds: Any) -> 
     assert menu and ">图表 Dashboards</a>" in menu.group(1) and ">Dashboards</a>" not in menu.group(1)
     listing = get(ds, "/-/dashboards")
     assert title(listing).startswith("图表") and "<h1>图表 " in listing and ">home<" not in listing
+
+
+def test_the_app_starts_as_datasette_serve_starts_it(ds: Any) -> None:
+    """`datasette serve` runs the startup hooks (our template loader goes in) and then builds the router,
+    which lists every template of the loader chain: a loader that cannot list stops the server."""
+
+    async def go() -> Any:
+        await ds.invoke_startup()
+        return ds.app()
+
+    assert asyncio.run(go()) is not None
+    assert "dashboard_list.html" in ds.jinja_env.list_templates()

@@ -21,7 +21,7 @@ from typing import Any
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
-from jinja2 import ChoiceLoader, FunctionLoader
+from jinja2 import BaseLoader, ChoiceLoader, TemplateNotFound
 
 from archive.datasette.zh import human_description_zh, menu_label, unquote_url
 from archive.project import CRAWLER_CONTACT_URL, REPOSITORY_URL
@@ -75,16 +75,25 @@ def site_globals(env: Any, datasette: Any) -> None:
 PLUGIN_TEMPLATE_OVERRIDES = ("dashboard_list.html",)
 
 
-def overriding_loader() -> FunctionLoader:
-    folder = Path(__file__).resolve().parents[1] / "templates"
+class _OverridingLoader(BaseLoader):
+    """Our copies of PLUGIN_TEMPLATE_OVERRIDES. It lists what it holds: Datasette's router calls
+    list_templates() on the whole loader chain at start-up (a FunctionLoader refuses to list)."""
 
-    def load(name: str) -> tuple[str, str, Callable[[], bool]] | None:
-        if name not in PLUGIN_TEMPLATE_OVERRIDES:
-            return None
-        path = folder / name
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        if template not in PLUGIN_TEMPLATE_OVERRIDES:
+            raise TemplateNotFound(template)
+        path = self.folder / template
         return path.read_text(encoding="utf-8"), str(path), lambda: True
 
-    return FunctionLoader(load)
+    def list_templates(self) -> list[str]:
+        return sorted(PLUGIN_TEMPLATE_OVERRIDES)
+
+
+def overriding_loader() -> BaseLoader:
+    return _OverridingLoader(Path(__file__).resolve().parents[1] / "templates")
 
 
 # The reports table's columns a reader does not scan (JSON lists, digests, parser internals): left out of the
