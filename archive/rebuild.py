@@ -20,7 +20,7 @@ from pathlib import Path
 
 from archive.lock import WriterLock, real_db_path
 from archive.store import Archive, default_raw_root
-from archive.workers import Limits, ParsePool
+from archive.workers import PIPELINE, Limits, ParsePool
 
 PROVENANCE = {
     "fetches": None,
@@ -74,15 +74,16 @@ def _rebuild(db_path: Path, raw_root: Path, progress: Callable[[int, int], None]
         with Archive(tmp, raw_root=raw_root) as new:
             new.parse_pool = pool
             ahead = _ParseAhead(new, pool, [json.loads(row[1]) for row in sources])
-            for n, (page_url, documents, hints, first_seen, last_seen) in enumerate(sources):
-                ahead.fill(n)
-                outcome = new.replay(json.loads(documents), page_url=page_url, hints=json.loads(hints or "{}"),
-                                     first_seen=first_seen, last_seen=last_seen)
-                ahead.done(n)
-                counts["sources"] += 1
-                counts["failed" if outcome.status == "failed" else "reports"] += 1
-                if progress:
-                    progress(n + 1, len(sources))
+            with new.batch():  # the file is swapped in only when complete: no commit of its own per report
+                for n, (page_url, documents, hints, first_seen, last_seen) in enumerate(sources):
+                    ahead.fill(n)
+                    outcome = new.replay(json.loads(documents), page_url=page_url, hints=json.loads(hints or "{}"),
+                                         first_seen=first_seen, last_seen=last_seen)
+                    ahead.done(n)
+                    counts["sources"] += 1
+                    counts["failed" if outcome.status == "failed" else "reports"] += 1
+                    if progress:
+                        progress(n + 1, len(sources))
             new.refresh_registry_bodies()  # registry bodies no replayed report named keep their row
             counts["flags"] = new.refresh_findings()
     except BaseException:
@@ -109,7 +110,7 @@ class _ParseAhead:
         self.keys: dict[int, list[object]] = {}
 
     def fill(self, current: int) -> None:
-        window = 2 * self.pool.jobs
+        window = (1 + PIPELINE) * self.pool.jobs  # every worker busy with one more in its pipe, and one queued
         while self.next < len(self.documents) and (self.next <= current or self.pool.in_flight < window):
             self.keys[self.next] = [self.archive.parse_ahead(sha) for sha in dict.fromkeys(self.documents[self.next])
                                     if self.archive.raw.has(sha)]

@@ -1,6 +1,7 @@
 """A parsed Report as rows of the archive's derived tables (sections, cells, checks, FTS text), and back.
 
-Pure functions: no database here, so the row shapes can be tested and reused by rebuild and bench.
+Pure functions: no database here, so the row shapes can be tested, and a parse worker can derive a
+report's rows beside its parse (`derive`; the package's lazy imports keep sqlite-utils out of a worker).
 `report_from_rows` is the inverse the export uses, so its JSON is the model's own `Report.to_dict`.
 """
 
@@ -8,58 +9,111 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from archive.cjk import segment
+from archive.identity import content_key, figures_key
 from extract.model import Cell, Check, Report, Section, Source
 
+# Each derived table's columns after `report_id` (sections: after `id, report_id`), in insert order.
+SECTION_COLUMNS = ("seq", "number", "kind", "heading", "text")
+CELL_COLUMNS = ("tbl", "part", "row", "col", "value", "raw", "seq")
+CHECK_COLUMNS = ("rule", "ok", "detail")
+CHECK_CELL_COLUMNS = ("rule", "tbl", "part", "row", "col")
 
-def cell_rows(report_id: str, report: Report) -> list[dict[str, Any]]:
-    """Long-form cells; `part` is the item (active_disclosure) or group (review_litigation), else ''."""
-    rows: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+Row = tuple[Any, ...]
+
+
+def cell_tuples(report: Report) -> list[Row]:
+    """Long-form cells; `part` is the item (active_disclosure) or group (review_litigation), else ''.
+    A cell printed twice under the same labels keeps its last value and its first place."""
+    rows: dict[tuple[str, str, str, str], Row] = {}
     seq = 0
     for tbl, cells in report.tables.items():
         for c in cells:
             part = c.item or c.group or ""
             key = (tbl, part, c.row or "", c.column)
             seq += 1
-            rows[key] = {"report_id": report_id, "tbl": tbl, "part": part, "row": c.row or "", "col": c.column,
-                         "value": c.value, "raw": c.raw, "seq": seq}
+            rows[key] = (tbl, part, c.row or "", c.column, c.value, c.raw, seq)
     return list(rows.values())
+
+
+def section_tuples(report: Report) -> list[Row]:
+    return [(seq, s.number, s.kind, s.heading, s.text) for seq, s in enumerate(report.sections, start=1)]
+
+
+def check_tuples(report: Report) -> list[Row]:
+    rows: dict[str, Row] = {}
+    for c in report.checks:
+        rows[c.rule] = (c.rule, int(c.ok), c.detail)
+    return list(rows.values())
+
+
+def check_cell_tuples(report: Report) -> list[Row]:
+    """The cells each failed check read (`Check.cells`), for the 数字对不上 query and the report page."""
+    return [(c.rule, *k) for c in report.checks if not c.ok for k in dict.fromkeys(c.cells)]
+
+
+def _dicts(report_id: str, columns: tuple[str, ...], rows: list[Row]) -> list[dict[str, Any]]:
+    return [{"report_id": report_id, **dict(zip(columns, row, strict=True))} for row in rows]
+
+
+def cell_rows(report_id: str, report: Report) -> list[dict[str, Any]]:
+    return _dicts(report_id, CELL_COLUMNS, cell_tuples(report))
 
 
 def section_rows(report_id: str, report: Report) -> list[dict[str, Any]]:
-    return [
-        {"id": f"{report_id}:{seq}", "report_id": report_id, "seq": seq, "number": s.number, "kind": s.kind,
-         "heading": s.heading, "text": s.text}
-        for seq, s in enumerate(report.sections, start=1)
-    ]
+    return [{"id": f"{report_id}:{row['seq']}", **row}
+            for row in _dicts(report_id, SECTION_COLUMNS, section_tuples(report))]
 
 
 def check_rows(report_id: str, report: Report) -> list[dict[str, Any]]:
-    rows: dict[str, dict[str, Any]] = {}
-    for c in report.checks:
-        rows[c.rule] = {"report_id": report_id, "rule": c.rule, "ok": int(c.ok), "detail": c.detail}
-    return list(rows.values())
+    return _dicts(report_id, CHECK_COLUMNS, check_tuples(report))
 
 
 def check_cell_rows(report_id: str, report: Report) -> list[dict[str, Any]]:
-    """The cells each failed check read (`Check.cells`), for the 数字对不上 query and the report page."""
-    return [
-        {"report_id": report_id, "rule": c.rule, "tbl": k[0], "part": k[1], "row": k[2], "col": k[3]}
-        for c in report.checks if not c.ok
-        for k in dict.fromkeys(c.cells)
-    ]
+    return _dicts(report_id, CHECK_CELL_COLUMNS, check_cell_tuples(report))
 
 
 def fts_report_row(title: str | None, agency: str | None, sections: list[dict[str, str]]) -> dict[str, str]:
     """The segmented text of a whole report: title, agency and every (already segmented) section."""
-    body = "\n".join(f"{s['heading']}\n{s['text']}" for s in sections)
-    return {"title": segment(title), "agency": segment(agency), "body": body}
+    return {"title": segment(title), "agency": segment(agency), "body": fts_body(sections)}
+
+
+def fts_body(sections: list[dict[str, str]]) -> str:
+    return "\n".join(f"{s['heading']}\n{s['text']}" for s in sections)
 
 
 def fts_section_row(section: dict[str, Any]) -> dict[str, str]:
     return {"heading": segment(section["heading"]), "text": segment(section["text"])}
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What storing a report needs that depends on the report alone, in the column order of the inserts.
+
+    Why: the archive has one writer, and on a machine of N cores it is the part that does not divide by N
+    (bench/rebuild.py). So a parse worker derives these beside the parse (archive/workers.py) and the
+    writer only adds the report id and writes them; a report parsed elsewhere is derived by the writer."""
+
+    content_key: str
+    figures_key: str
+    sections: list[Row]
+    cells: list[Row]
+    checks: list[Row]
+    check_cells: list[Row]
+    fts_title: str  # the report's own title, segmented ('' when it has none: the writer falls back to hints)
+    fts_sections: list[tuple[str, str]]  # (heading, text) of each section, segmented, in `sections` order
+    fts_body: str
+
+
+def derive(report: Report) -> Derived:
+    segmented = [fts_section_row({"heading": s.heading, "text": s.text}) for s in report.sections]
+    return Derived(content_key=content_key(report), figures_key=figures_key(report),
+                   sections=section_tuples(report), cells=cell_tuples(report), checks=check_tuples(report),
+                   check_cells=check_cell_tuples(report), fts_title=segment(report.title),
+                   fts_sections=[(s["heading"], s["text"]) for s in segmented], fts_body=fts_body(segmented))
 
 
 class Fields(Protocol):

@@ -27,7 +27,7 @@ import hashlib
 import json
 import sqlite3
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,7 +38,8 @@ import sqlite_utils
 
 from archive import rows as rowmaker
 from archive.agencies import Agency, identify, registry_body
-from archive.identity import content_key, figures_key, publication_key
+from archive.cjk import segment
+from archive.identity import publication_key
 from archive.lock import WriterLock
 from archive.private import redact_headers
 from archive.raw import RawStore, sha256_hex
@@ -120,6 +121,14 @@ def default_raw_root(db_path: str | Path) -> Path:
 class _Parsed:
     sha: str
     report: Report
+    derived: rowmaker.Derived | None = None  # derived by the parse worker, else by _store_report
+
+
+@dataclass
+class _Batch:
+    commit_every: int
+    reports: int = 0
+    agencies: set[str] = field(default_factory=set)  # whose register rows wait for the batch's end
 
 
 class Archive:
@@ -181,7 +190,7 @@ class Archive:
                 self.raw.put(fetch.body)
                 self.record_document(sha, url=fetch.url, final_url=fetch.final_url, content_type=ctype,
                                       size=len(fetch.body), fetched_at=fetch.fetched_at)
-            self.db.table("fetches").upsert({
+            self._upsert("fetches", {
                 "id": fetch_id(fetch, sha), "url": fetch.url, "final_url": fetch.final_url, "status": fetch.status,
                 "method": fetch.method, "referer": fetch.referer,
                 "headers": json.dumps([list(h) for h in redact_headers(fetch.headers)], ensure_ascii=False),
@@ -219,7 +228,7 @@ class Archive:
             row.update(first_fetched_at=min(first, fetched_at), last_fetched_at=max(last, fetched_at))
             if fetched_at < first:  # the earliest sighting names the document
                 row.update(url=url, final_url=final_url, content_type=content_type)
-        self.db.table("documents").upsert(row, pk="sha256")
+        self._upsert("documents", row, pk="sha256")
 
     def last_ok(self, url: str) -> tuple[str, str | None, str | None] | None:
         """(sha256, ETag, Last-Modified) of the last 200 for url; None if it never answered 200."""
@@ -237,11 +246,63 @@ class Archive:
         """A host that refused us (412 challenge, 403, 429 storm): kept so a reader sees the gap."""
         old = self.db.execute("SELECT times FROM blocked WHERE host = ?", [host]).fetchone()
         with self.db.conn:
-            self.db.table("blocked").upsert({
+            self._upsert("blocked", {
                 "host": host, "reason": reason, "url": url, "blocked_at": now_iso(),
                 "times": (old[0] or 0) + 1 if old else 1}, pk="host")
 
     # --- reports -----------------------------------------------------------------------------
+
+    _batch: _Batch | None = None
+
+    @contextlib.contextmanager
+    def batch(self, *, commit_every: int = 500) -> Iterator[None]:
+        """Many reports in a row (a rebuild, writing a file nobody reads until it is swapped in): each report
+        is a savepoint, not a commit of its own; a commit every `commit_every` reports keeps the WAL short;
+        the register's rows of the agencies touched are refreshed once at the end, not after each report
+        (they depend on the reports alone). On an exception the reports not yet committed are rolled back
+        and the register is brought up to those that were."""
+        if self._batch is not None:
+            raise RuntimeError("a batch is open already")
+        conn = self.db.conn
+        conn.commit()
+        self._batch = _Batch(commit_every)
+        conn.execute("BEGIN")
+        batch = self._batch
+        try:
+            yield
+            for agency_id in sorted(batch.agencies):
+                self._refresh_agency(agency_id)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            self._batch = None
+            with contextlib.suppress(sqlite3.Error), conn:  # the register of what the batch did commit
+                for agency_id in sorted(batch.agencies):
+                    self._refresh_agency(agency_id)
+            raise
+        finally:
+            self._batch = None
+
+    @contextlib.contextmanager
+    def _report_transaction(self) -> Iterator[None]:
+        """One report's writes, all or nothing: a transaction, or within a batch a savepoint."""
+        if self._batch is None:
+            with self.db.conn:
+                yield
+            return
+        conn = self.db.conn
+        conn.execute("SAVEPOINT report")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK TO report")
+            conn.execute("RELEASE report")
+            raise
+        conn.execute("RELEASE report")
+        self._batch.reports += 1
+        if self._batch.reports % self._batch.commit_every == 0:
+            conn.commit()
+            conn.execute("BEGIN")
 
     def add_report(self, documents: list[str], *, page_url: str, title: str | None = None, year: int | None = None,
                    agency: str | None = None, published: str | None = None, region_code: str | None = None,
@@ -273,7 +334,7 @@ class Archive:
         hints = {k: hints.get(k) for k in HINT_KEYS}
         from extract import PARSER_VERSION
 
-        with self.db.conn:
+        with self._report_transaction():
             touched = self._publications_under(key)
             fuller, earlier = self._same_publication(key, vid, documents, last_seen)
             if fuller is not None:  # these documents are a part of a version archived already
@@ -285,7 +346,7 @@ class Archive:
             if old_src is not None:
                 first_seen = min(old_src[0], first_seen)
                 last_seen = max(old_src[1], last_seen)
-            self.db.table("report_sources").upsert({
+            self._upsert("report_sources", {
                 "id": vid, "report_key": key, "page_url": page_url, "documents": json.dumps(documents),
                 "hints": json.dumps(hints, ensure_ascii=False, sort_keys=True), "first_seen": first_seen,
                 "last_seen": last_seen}, pk="id")
@@ -380,8 +441,8 @@ class Archive:
         content_type, url = self.parse_args(sha)
         key = (sha, content_type, url)
         pool = self._pool()
-        if key not in pool:  # submitted already: its bytes are not read again
-            pool.submit(key, self.raw.get(sha), content_type=content_type, url=url)
+        if key not in pool:  # submitted already: not again
+            pool.submit(key, path=self.raw.path(sha), content_type=content_type, url=url)
         return key
 
     def _parse_one(self, sha: str) -> Outcome:
@@ -396,22 +457,25 @@ class Archive:
             report = outcome.report
             if report is None:
                 errors[sha] = outcome.error or "not a report"
-                self.db.table("documents").update(sha, {
-                    "parse_status": "failed", "parse_error": " ".join(errors[sha].split())[:500], "format": None,
-                    "reader": None, "ocr": None, "cells": None})
+                self._set_parse(sha, "failed", " ".join(errors[sha].split())[:500], None, None, None, None)
                 continue
-            self.db.table("documents").update(sha, {
-                "parse_status": "ok", "parse_error": None, "format": report.source.format,
-                "reader": report.source.reader, "ocr": int(report.source.ocr), "cells": report.cell_count})
+            self._set_parse(sha, "ok", None, report.source.format, report.source.reader, int(report.source.ocr),
+                            report.cell_count)
             if best is None or report.cell_count > best.report.cell_count:
-                best = _Parsed(sha, report)
+                best = _Parsed(sha, report, outcome.derived)
         return best, errors
+
+    def _set_parse(self, sha: str, status: str, error: str | None, fmt: str | None, reader: str | None,
+                   ocr: int | None, cells: int | None) -> None:
+        """A document's parse columns: how its last parse went."""
+        self.db.conn.execute("UPDATE documents SET parse_status = ?, parse_error = ?, format = ?, reader = ?, ocr = ?, "
+                             "cells = ? WHERE sha256 = ?", [status, error, fmt, reader, ocr, cells, sha])
 
     def _store_report(self, vid: str, key: str, version: int, page_url: str, documents: list[str],
                       parsed: _Parsed, hints: dict[str, Any], first_seen: str) -> None:
         from extract import PARSER_VERSION
 
-        r = parsed.report
+        r, derived = parsed.report, parsed.derived or rowmaker.derive(parsed.report)
         title = r.title or hints["title"]
         agency = r.agency or hints["agency"]
         year = r.year if r.year is not None else hints["year"]
@@ -419,17 +483,16 @@ class Archive:
         host = hints["host"] or urllib.parse.urlsplit(page_url).hostname
         context = "\n".join(f"{s.heading}\n{s.text}" for s in r.sections)[:8000]
         body = identify(agency, title=title, text=context, region_code=hints["region_code"], host=host)
-        content = content_key(r)
-        publication, unresolved = publication_key(body.id if body else None, year, content)
+        publication, unresolved = publication_key(body.id if body else None, year, derived.content_key)
         self._delete_derived(vid)
-        self.db.table("reports").upsert({
+        self._upsert("reports", {
             "id": vid, "report_key": key, "version": version, "is_current": 0, "page_current": 0,
             "agency": body.name if body else None, "agency_as_printed": agency, "agency_id": body.id if body else None,
             "agency_code": body.code if body else None, "city": body.city if body else None,
             "county": body.county if body else None, "agency_kind": body.kind if body else None,
             "agency_parent": body.parent if body else None, "place_evidence": body.evidence if body else None,
-            "place_reason": body.reason if body else None, "content_key": content, "figures_key": figures_key(r),
-            "publication": publication, "unresolved": unresolved, "year": year,
+            "place_reason": body.reason if body else None, "content_key": derived.content_key,
+            "figures_key": derived.figures_key, "publication": publication, "unresolved": unresolved, "year": year,
             "title": title, "published": published, "template": r.template, "script": r.script,
             "province": body.province if body else None, "level": body.level if body else None,
             "region_code": hints["region_code"], "host": host, "page_url": page_url, "document": parsed.sha,
@@ -437,30 +500,29 @@ class Archive:
             "ocr": int(r.source.ocr), "parser_version": PARSER_VERSION, "sections": len(r.sections),
             "cells": r.cell_count, "checks_failed": sum(1 for c in r.checks if not c.ok),
             "warnings": json.dumps(r.warnings, ensure_ascii=False), "first_seen": first_seen}, pk="id")
-        sections = rowmaker.section_rows(vid, r)
-        self._insert_rows("sections", sections)
-        self._insert_rows("cells", rowmaker.cell_rows(vid, r))
-        self._insert_rows("checks", rowmaker.check_rows(vid, r))
-        self._insert_rows("check_cells", rowmaker.check_cell_rows(vid, r))
-        rowid = self.db.execute("SELECT rowid FROM reports WHERE id = ?", [vid]).fetchone()[0]
-        segmented = [rowmaker.fts_section_row(s) for s in sections]  # each text through OpenCC once
-        fts = rowmaker.fts_report_row(title, body.name if body else None, segmented)
-        self.db.execute("INSERT INTO reports_fts(rowid, title, agency, body) VALUES (?, ?, ?, ?)",
-                        [rowid, fts["title"], fts["agency"], fts["body"]])
-        srowids = [row[0] for row in self.db.execute(
-            "SELECT rowid FROM sections WHERE report_id = ? ORDER BY seq", [vid]).fetchall()]
-        self.db.conn.executemany("INSERT INTO sections_fts(rowid, heading, text) VALUES (?, ?, ?)",
-                                 [(sid, seg["heading"], seg["text"]) for sid, seg in zip(srowids, segmented,
-                                                                                         strict=True)])
+        conn = self.db.conn
+        _insert(conn, "sections", ("id", "report_id", *rowmaker.SECTION_COLUMNS),
+                [(f"{vid}:{row[0]}", vid, *row) for row in derived.sections])
+        _insert(conn, "cells", ("report_id", *rowmaker.CELL_COLUMNS), [(vid, *row) for row in derived.cells])
+        _insert(conn, "checks", ("report_id", *rowmaker.CHECK_COLUMNS), [(vid, *row) for row in derived.checks])
+        _insert(conn, "check_cells", ("report_id", *rowmaker.CHECK_CELL_COLUMNS),
+                [(vid, *row) for row in derived.check_cells])
+        rowid = conn.execute("SELECT rowid FROM reports WHERE id = ?", [vid]).fetchone()[0]
+        conn.execute("INSERT INTO reports_fts(rowid, title, agency, body) VALUES (?, ?, ?, ?)",
+                     [rowid, derived.fts_title if r.title else segment(title), segment(body.name if body else None),
+                      derived.fts_body])
+        srowids = [row[0] for row in conn.execute("SELECT rowid FROM sections WHERE report_id = ? ORDER BY seq",
+                                                  [vid]).fetchall()]
+        conn.executemany("INSERT INTO sections_fts(rowid, heading, text) VALUES (?, ?, ?)",
+                         [(sid, *seg) for sid, seg in zip(srowids, derived.fts_sections, strict=True)])
 
-    def _insert_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """Derived rows of one report, freshly deleted: a plain executemany. sqlite-utils' insert_all
-        inspects every value and was half of the time spent storing a report."""
-        if not rows:
-            return
-        columns = list(rows[0])
-        sql = f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        self.db.conn.executemany(sql, [tuple(row[c] for c in columns) for row in rows])
+    def _upsert(self, table: str, row: Mapping[str, Any], *, pk: str) -> None:
+        """sqlite-utils' upsert (insert, or update the columns given) as one statement: its own upsert
+        reads the table's columns on every call, which was a fifth of the writer's time in a rebuild."""
+        columns = list(row)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != pk)
+        self.db.conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+                             f"ON CONFLICT({pk}) DO UPDATE SET {updates}", [row[c] for c in columns])
 
     def _delete_derived(self, vid: str) -> None:
         """A version being re-parsed loses its old derived rows first (cells that vanished must go)."""
@@ -513,6 +575,9 @@ class Archive:
         agencies: set[str] = set()
         for publication in sorted(touched | self._publications_under(key)):
             agencies |= self._refresh_publication(publication)
+        if self._batch is not None:  # once, when the batch ends
+            self._batch.agencies |= agencies
+            return
         for agency_id in sorted(agencies):
             self._refresh_agency(agency_id)
 
@@ -560,7 +625,7 @@ class Archive:
             "SELECT DISTINCT agency_as_printed FROM reports WHERE agency_id = ? ORDER BY 1", [agency_id]) if p]
         hosts = [h for (h,) in self.db.execute(
             "SELECT DISTINCT host FROM reports WHERE agency_id = ? ORDER BY 1", [agency_id]) if h]
-        self.db.table("agencies").upsert({
+        self._upsert("agencies", {
             "id": agency_id, **dict(zip(("name", "code", "province", "city", "county", "level", "kind", "parent",
                                          "evidence", "reason"), latest, strict=True)),
             "aliases": json.dumps(printed, ensure_ascii=False), "hosts": json.dumps(hosts),
@@ -579,7 +644,7 @@ class Archive:
             for agency_id, (body, portals) in bodies.items():
                 old = self.db.execute("SELECT portals FROM registry_bodies WHERE id = ?", [agency_id]).fetchone()
                 known = json.loads(old[0]) if old and old[0] else []
-                self.db.table("registry_bodies").upsert({
+                self._upsert("registry_bodies", {
                     "id": agency_id, "name": body.name, "region_code": body.code,
                     "portals": json.dumps(sorted({*known, *filter(None, portals)}), ensure_ascii=False),
                     "registered_at": now_iso()}, pk="id")
@@ -599,7 +664,7 @@ class Archive:
         if body is None or body.id != agency_id:
             self.db.execute("DELETE FROM agencies WHERE id = ?", [agency_id])
             return
-        self.db.table("agencies").upsert({
+        self._upsert("agencies", {
             "id": agency_id, "name": body.name, "code": body.code, "province": body.province, "city": body.city,
             "county": body.county, "level": body.level, "kind": body.kind, "parent": body.parent,
             "evidence": body.evidence, "reason": body.reason, "aliases": "[]", "hosts": "[]",
@@ -614,3 +679,11 @@ class Archive:
         from archive.findings.run import refresh
 
         return len(refresh(self.db.conn).flags)
+
+
+def _insert(conn: sqlite3.Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Derived rows of one report, freshly deleted: a plain executemany (sqlite-utils' insert_all inspects
+    every value and was half of the time spent storing a report)."""
+    if rows:
+        conn.executemany(f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) "
+                         f"VALUES ({', '.join('?' * len(columns))})", rows)

@@ -32,12 +32,15 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any, ClassVar, Literal
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal
 
 from extract.model import ParseError, Report
+
+if TYPE_CHECKING:
+    from archive.rows import Derived
 
 _HEADER = struct.Struct("!Q")
 _STDERR_TAIL = 4000  # bytes of a dead worker's stderr kept for its reason
@@ -99,6 +102,7 @@ class Outcome:
     report: Report | None = None
     error: str | None = None
     seconds: float = 0.0  # the parse in its worker (not counting a reply waiting to be read); else dispatch to end
+    derived: Derived | None = None  # the report's rows, derived in the worker beside the parse
 
 
 class WorkerFailure(Exception):
@@ -245,8 +249,15 @@ def _sweep_stale_folders() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+PIPELINE = 2  # documents a worker holds at once: the one it parses and, when it names a raw file, the next
+
+
 class _Worker:
-    """One worker process in a session of its own, with its own temporary folder (TMPDIR)."""
+    """One worker process in a session of its own, with its own temporary folder (TMPDIR).
+
+    It may hold a second job behind the one it parses (`PIPELINE`): a job that names a raw file is a few
+    bytes in the pipe, so the worker starts it the moment it replies, not when the writer, busy storing
+    the report before, next looks at the pool (that idle gap was a third of a `--jobs 1` rebuild)."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
@@ -260,37 +271,61 @@ class _Worker:
         self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
         self.buf = bytearray()
         self.log_start = 0
-        self.job: _Job | None = None
+        self.jobs: deque[_Job] = deque()  # the first is being parsed, the rest wait in its pipe
         self.deadline = 0.0
+        self.broken = False  # a job could not be sent: it takes no more
         with contextlib.suppress(OSError):  # it died at start: the first job will say why
             _send(self.stdin, {"memory_mb": limits.memory_mb, "cpu_s": limits.cpu_s, "caps": dict(limits.caps)})
 
     def fileno(self) -> int:
         return self.stdout.fileno()
 
+    @property
+    def job(self) -> _Job:
+        """The document being parsed."""
+        return self.jobs[0]
+
+    def takes(self, job: _Job) -> bool:
+        """Whether this busy worker can hold `job` behind its own without ever blocking the sender."""
+        return not self.broken and job.path is not None and len(self.jobs) < PIPELINE
+
     def start(self, job: _Job) -> bool:
-        self.job, self.deadline, job.started = job, time.monotonic() + self.limits.wall_s, time.monotonic()
-        self.log_start = self.log.seek(0, os.SEEK_END)  # what it prints from here on is about this document
         try:
-            _send(self.stdin, (job.data, job.content_type, job.url))
+            _send(self.stdin, (job.data if job.path is None else job.path, job.content_type, job.url))
         except OSError:
+            self.broken = True
             return False
+        self.jobs.append(job)
+        if len(self.jobs) == 1:
+            self._begin(job)
         return True
 
-    def read_reply(self) -> tuple[Kind, Any, float] | None:
-        """Read what is available; the reply once complete. EOFError when the worker has gone."""
+    def _begin(self, job: _Job) -> None:
+        self.deadline, job.started = time.monotonic() + self.limits.wall_s, time.monotonic()
+        self.log_start = self.log.seek(0, os.SEEK_END)  # what it prints from here on is about this document
+
+    def advance(self) -> _Job:
+        """The first job's reply is in: the next one (already in the pipe) is being parsed from now."""
+        done = self.jobs.popleft()
+        if self.jobs:
+            self._begin(self.jobs[0])
+        return done
+
+    def read_replies(self) -> list[tuple[Kind, Any, float]]:
+        """Read what is available; the replies now complete (a large one comes in pieces). EOFError when
+        the worker has gone."""
         chunk = os.read(self.fileno(), 1 << 20)
         if not chunk:
             raise EOFError
         self.buf += chunk
-        if len(self.buf) < _HEADER.size:
-            return None
-        (size,) = _HEADER.unpack_from(self.buf)
-        if len(self.buf) < _HEADER.size + size:
-            return None
-        reply: tuple[Kind, Any, float] = pickle.loads(bytes(self.buf[_HEADER.size:_HEADER.size + size]))
-        del self.buf[:_HEADER.size + size]
-        return reply
+        replies = []
+        while len(self.buf) >= _HEADER.size:
+            (size,) = _HEADER.unpack_from(self.buf)
+            if len(self.buf) < _HEADER.size + size:
+                break
+            replies.append(pickle.loads(bytes(self.buf[_HEADER.size:_HEADER.size + size])))
+            del self.buf[:_HEADER.size + size]
+        return replies
 
     def death_reason(self) -> str:
         """Why the worker ended: the signal or exit code, and the last line it printed (Rust's abort message)."""
@@ -345,9 +380,10 @@ class _Worker:
 @dataclass(eq=False)
 class _Job:
     key: object
-    data: bytes
+    data: bytes | None  # the document, or None when the worker reads it from `path`
     content_type: str | None
     url: str | None
+    path: str | None = None  # a raw file that is never modified (archive/raw.py)
     started: float = 0.0
 
 
@@ -400,14 +436,19 @@ class ParsePool:
         """Documents submitted and not yet taken: what a caller bounds its window by."""
         return len(self._keys)
 
-    def submit(self, key: object, data: bytes, *, content_type: str | None = None, url: str | None = None) -> None:
+    def submit(self, key: object, data: bytes | None = None, *, path: str | Path | None = None,
+               content_type: str | None = None, url: str | None = None) -> None:
+        """Queue a document: its bytes, or the `path` of a file that is never modified (a raw file), which
+        the worker reads itself, so the bytes never cross the pipe and the worker can hold it in advance."""
+        if (data is None) == (path is None):
+            raise TypeError("submit takes the document's bytes or its path, not both")
         if key in self._keys:
             return
         self._keys.add(key)
         if self._stopped is not None:
             self._done[key] = Outcome("stopped", error=self._stopped)
             return
-        self._queue.append(_Job(key, data, content_type, url))
+        self._queue.append(_Job(key, data, content_type, url, None if path is None else str(path)))
         self._dispatch()
 
     def __contains__(self, key: object) -> bool:
@@ -435,10 +476,18 @@ class ParsePool:
         for job in self._queue:
             self._done[job.key] = Outcome("stopped", error=reason)
         self._queue.clear()
-        if running:
-            for worker in list(self._busy):
-                assert worker.job is not None
-                self._finish(worker, worker.job, Outcome("stopped", error=reason), keep=False)
+        for worker in list(self._busy):
+            waiting = list(worker.jobs)[1:] if not running else list(worker.jobs)
+            for job in waiting:  # never started: stopped whether or not the running one may finish
+                self._record(job, Outcome("stopped", error=reason))
+            if running:
+                self._busy.remove(worker)
+                worker.jobs.clear()
+                worker.kill()
+            else:  # the running one finishes; the worker takes nothing more
+                while len(worker.jobs) > 1:
+                    worker.jobs.pop()
+                worker.broken = True
 
     def result(self, key: object) -> Outcome:
         if key not in self._keys:
@@ -458,9 +507,8 @@ class ParsePool:
             if job.key == key:
                 self._queue.remove(job)
                 return
-        for worker in self._busy:  # running: its result is dropped when it comes
-            if worker.job is not None and worker.job.key == key:
-                self._orphans.add(key)
+        if any(job.key == key for worker in self._busy for job in worker.jobs):  # its result is dropped when it comes
+            self._orphans.add(key)
 
     def parse(self, data: bytes, *, content_type: str | None = None, url: str | None = None) -> Outcome:
         key = object()
@@ -469,28 +517,51 @@ class ParsePool:
 
     # --- running ---------------------------------------------------------------------------------
 
+    def _worker_for(self, job: _Job) -> _Worker | None:
+        """An idle worker, else a new one while fewer than `jobs` run, else a busy one that can hold it."""
+        if self._idle:
+            return self._idle.pop()
+        if len(self._busy) < self.jobs:
+            return _Worker(self.limits)
+        holders = [w for w in self._busy if w.takes(job)]
+        return min(holders, key=lambda w: len(w.jobs)) if holders else None
+
     def _dispatch(self) -> None:
-        while self._stopped is None and self._queue and (self._idle or len(self._busy) < self.jobs):
-            worker = self._idle.pop() if self._idle else _Worker(self.limits)
+        while self._stopped is None and self._queue and (worker := self._worker_for(self._queue[0])) is not None:
             job = self._queue.popleft()
             if worker.start(job):
-                self._busy.append(worker)
+                if worker not in self._busy:
+                    self._busy.append(worker)
+            elif worker.jobs:  # it died while busy: its end of output will say so; the job goes to another
+                self._queue.appendleft(job)
             else:  # dead before it got the job (it could not even start, or died idle)
-                self._finish(worker, job, Outcome("crash", error=worker.death_reason()), keep=False)
+                self._record(job, Outcome("crash", error=worker.death_reason()))
+                worker.kill()
 
-    def _finish(self, worker: _Worker, job: _Job, outcome: Outcome, *, keep: bool) -> None:
+    def _record(self, job: _Job, outcome: Outcome) -> None:
         if job.key in self._orphans:
             self._orphans.discard(job.key)
-        else:
-            elapsed = time.monotonic() - job.started if job.started else 0.0
-            self._done[job.key] = replace(outcome, seconds=outcome.seconds or elapsed)
-        worker.job = None
+            return
+        elapsed = time.monotonic() - job.started if job.started else 0.0
+        self._done[job.key] = replace(outcome, seconds=outcome.seconds or elapsed)
+
+    def _replied(self, worker: _Worker, outcome: Outcome, *, keep: bool) -> None:
+        """The worker's first job is done; a worker not kept is replaced and what it held goes back first."""
+        self._record(worker.advance(), outcome)
+        if not keep:
+            self._retire(worker)
+        elif not worker.jobs:
+            self._busy.remove(worker)
+            self._idle.append(worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        for job in reversed(worker.jobs):  # never started by a worker that is gone: parsed by the next one
+            job.started = 0.0
+            self._queue.appendleft(job)
+        worker.jobs.clear()
         if worker in self._busy:
             self._busy.remove(worker)
-        if keep:
-            self._idle.append(worker)
-        else:
-            worker.kill()
+        worker.kill()
 
     def _step(self, timeout: float | None = None) -> bool:
         """Wait for one event (a reply, a death, a deadline) among the busy workers; at most `timeout`
@@ -502,24 +573,20 @@ class ParsePool:
         timeout = until_deadline if timeout is None else min(timeout, until_deadline)
         ready, _w, _x = select.select(self._busy, [], [], timeout)
         for worker in ready:
-            job = worker.job
-            assert job is not None
             try:
-                reply = worker.read_reply()
+                replies = worker.read_replies()
             except (EOFError, OSError):
-                self._finish(worker, job, Outcome(_kind_of_death(worker), error=worker.death_reason()), keep=False)
+                self._replied(worker, Outcome(_kind_of_death(worker), error=worker.death_reason()), keep=False)
                 continue
-            if reply is None:
-                continue
-            kind, payload, seconds = reply
-            if kind == "ok":
-                self._finish(worker, job, Outcome("ok", report=payload, seconds=seconds), keep=True)
-            else:  # the worker exits after a MemoryError: its heap is not to be trusted
-                self._finish(worker, job, Outcome(kind, error=str(payload), seconds=seconds), keep=kind != "limit")
+            for kind, payload, seconds in replies:
+                if kind == "ok":
+                    report, derived = payload
+                    self._replied(worker, Outcome("ok", report=report, seconds=seconds, derived=derived), keep=True)
+                else:  # the worker exits after a MemoryError: its heap is not to be trusted
+                    self._replied(worker, Outcome(kind, error=str(payload), seconds=seconds), keep=kind != "limit")
         now = time.monotonic()
         for worker in [w for w in self._busy if w.deadline <= now]:
-            assert worker.job is not None
-            self._finish(worker, worker.job, Outcome(
+            self._replied(worker, Outcome(
                 "limit", error=f"parse stopped: over its time limit ({self.limits.wall_s:g} s)"), keep=False)
         self._dispatch()
         return bool(ready)
@@ -579,6 +646,7 @@ def serve() -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort or SIGXCPU must not leave a core file behind
     cpu_s = int(hello["cpu_s"])
 
+    from archive.rows import derive  # the package's names are lazy: this brings no sqlite-utils in
     from extract.parse import parse_report
     from extract.readers import limits as caps
 
@@ -588,22 +656,8 @@ def serve() -> None:
         used = resource.getrusage(resource.RUSAGE_SELF)
         soft = int(used.ru_utime + used.ru_stime) + cpu_s + 1
         resource.setrlimit(resource.RLIMIT_CPU, (soft, resource.RLIM_INFINITY))
-        fatal = False
         start = time.monotonic()
-        try:
-            reply: tuple[str, Any] = ("ok", parse_report(data, content_type=content_type, url=url))
-        except ParseError as exc:
-            reply = ("not_report", str(exc) or "not a report")
-        except MemoryError:
-            reply, fatal = ("limit", f"parse stopped: over its memory limit ({hello['memory_mb']} MB)"), True
-        except RecursionError:
-            reply = ("bug", "parser failed: RecursionError: nesting too deep")
-        except Exception as exc:  # a parser bug is the document's failure, with its reason
-            if any(sign in str(exc) for sign in _OUT_OF_MEMORY):  # a library could not map or allocate
-                reply, fatal = ("limit", f"parse stopped: over its memory limit ({hello['memory_mb']} MB): "
-                                         f"{type(exc).__name__}: {exc}"), True
-            else:
-                reply = ("bug", f"parser failed: {type(exc).__name__}: {exc}")
+        reply, fatal = _parse(data, content_type, url, hello["memory_mb"], parse_report, derive)
         del data, job
         elapsed = time.monotonic() - start
         try:
@@ -613,6 +667,36 @@ def serve() -> None:
             fatal = True
         if fatal:
             return
+
+
+def _parse(data: bytes | str, content_type: str | None, url: str | None, memory_mb: int,
+           parse_report: Callable[..., Report], derive: Callable[[Report], Derived]) -> tuple[tuple[str, Any], bool]:
+    """One job in the worker: (reply, whether the worker must exit after it). `data` is the document or the
+    path of its raw file."""
+    if isinstance(data, str):
+        try:
+            data = Path(data).read_bytes()
+        except OSError as exc:
+            return ("bug", f"cannot read the raw file: {exc}"), False
+    try:
+        report = parse_report(data, content_type=content_type, url=url)
+    except ParseError as exc:
+        return ("not_report", str(exc) or "not a report"), False
+    except MemoryError:
+        return ("limit", f"parse stopped: over its memory limit ({memory_mb} MB)"), True
+    except RecursionError:
+        return ("bug", "parser failed: RecursionError: nesting too deep"), False
+    except Exception as exc:  # a parser bug is the document's failure, with its reason
+        if any(sign in str(exc) for sign in _OUT_OF_MEMORY):  # a library could not map or allocate
+            why = f"parse stopped: over its memory limit ({memory_mb} MB): {type(exc).__name__}: {exc}"
+            return ("limit", why), True
+        return ("bug", f"parser failed: {type(exc).__name__}: {exc}"), False
+    try:
+        return ("ok", (report, derive(report))), False
+    except MemoryError:
+        return ("limit", f"parse stopped: over its memory limit ({memory_mb} MB)"), True
+    except Exception as exc:  # our bug, not the document's, and said so
+        return ("bug", f"deriving the report's rows failed: {type(exc).__name__}: {exc}"), False
 
 
 if __name__ == "__main__":
