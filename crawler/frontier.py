@@ -5,10 +5,11 @@ Why this shape (`nianbao crawl --frontier redis://…` on any number of machines
 * Requests wait in one sorted set per host (`P:q:<host>`, score = -priority, member = a 16-hex-digit
   sequence number + the request as scrapy-redis serialises it, so equal priorities pop first-in first-out).
   `P:hosts` lists the hosts with requests waiting.
-* Politeness is held by giving each host to one worker at a time: a lease `P:lease:<host>` (SET NX PX,
-  renewed while held). The holder's own Scrapy downloader then enforces 2 in flight, the delay,
-  AutoThrottle and Retry-After for that host, and no other worker talks to it. When the holder lets go
-  it leaves the host's next allowed time (`P:notbefore`) and its raised delay (`P:delay`) behind.
+* Politeness is held by giving each host to one worker at a time: a lease, the host's field in `P:leases`
+  ("worker expiry", by the Redis server's clock, renewed while held). The holder's own Scrapy downloader then
+  enforces 2 in flight, the delay, AutoThrottle and Retry-After for that host, and no other worker talks to
+  it. When the holder lets go it leaves the host's next allowed time (`P:notbefore`) and its raised delay
+  (`P:delay`) behind.
 * A popped request is not gone: the pop moves it, in one Lua script, into the worker's `P:taken:<worker>`
   hash, and only the end of its processing (its follow-up requests queued, its report archived) deletes
   it there. A worker's liveness is a key with an expiry (`P:alive:<worker>`, renewed by a heartbeat): a
@@ -19,8 +20,11 @@ Why this shape (`nianbao crawl --frontier redis://…` on any number of machines
   queueing the request happen in the same script, so a kill between the two cannot leave a request
   marked seen and never queued.
 
-Every multi-key step is a Lua script, so Redis runs it atomically; the keys of one crawl share a prefix
-(`NIANBAO_FRONTIER_KEY`, default `nianbao`), which `nianbao frontier --clear` removes.
+Every multi-key step is a Lua script, so Redis runs it atomically, and a script touches only the keys it
+is given (Redis' rule for scripts: a lease is a field of one hash, not a key per host; the requeue is told
+the queues it writes). The keys of one crawl share a prefix (`NIANBAO_FRONTIER_KEY`, default `nianbao`) in
+braces, `{nianbao}:…`, which `nianbao frontier --clear` removes: a Redis Cluster hash tag, so the whole crawl
+lives in one slot and a cluster serves it like one server (`connect` picks the cluster client).
 """
 
 from __future__ import annotations
@@ -55,58 +59,108 @@ return {id, string.sub(r[1], 17)}
 
 # Give a worker's taken requests back to their hosts' queues, unless it is alive (ARGV[2] = '1': even then:
 # the worker itself, restarting under its old id).
+# Give a worker's taken requests back to their hosts' queues, unless it is alive (ARGV[1] = '1': even then:
+# the worker itself, restarting under its old id). KEYS[4…] are the queues of the hosts ARGV[2…] (the caller
+# read them from the taken hash first); an entry of another host stays, and is counted in the second answer.
 _REQUEUE = """
-if ARGV[2] ~= '1' and redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
-local n = 0
+if ARGV[1] ~= '1' and redis.call('EXISTS', KEYS[1]) == 1 then return {-1, 0} end
+local queue = {}
+for i = 2, #ARGV do queue[ARGV[i]] = KEYS[i + 2] end
+local moved, left = 0, 0
 local all = redis.call('HGETALL', KEYS[2])
-for i = 2, #all, 2 do
-  local v = all[i]
+for i = 1, #all, 2 do
+  local v = all[i + 1]
   local a = string.find(v, '\\n', 1, true)
   local b = string.find(v, '\\n', a + 1, true)
   local host = string.sub(v, 1, a - 1)
-  redis.call('ZADD', ARGV[1] .. host, tonumber(string.sub(v, a + 1, b - 1)), string.sub(v, b + 1))
-  redis.call('ZADD', KEYS[3], 'NX', 0, host)
-  n = n + 1
+  if queue[host] then
+    redis.call('ZADD', queue[host], tonumber(string.sub(v, a + 1, b - 1)), string.sub(v, b + 1))
+    redis.call('ZADD', KEYS[3], 'NX', 0, host)
+    redis.call('HDEL', KEYS[2], all[i])
+    moved = moved + 1
+  else
+    left = left + 1
+  end
 end
-redis.call('DEL', KEYS[2])
-return n
+return {moved, left}
+"""
+
+# Host leases are fields of one hash (KEYS[3]: host → "worker expiry-ms", by the server's clock), so that a
+# script touches only the keys it is given. The holder of a host, or false when nobody holds it now.
+_HOLDER = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function holder(leases, host)
+  local v = redis.call('HGET', leases, host)
+  if not v then return false end
+  local sp = string.find(v, ' ', 1, true)
+  if tonumber(string.sub(v, sp + 1)) <= now then return false end
+  return string.sub(v, 1, sp - 1)
+end
 """
 
 # Lease one host: the candidates given, else a random sample of the hosts with requests waiting; never
-# ARGV[5] (a host this worker just gave up for its turn, so that another worker gets it).
-_ACQUIRE = """
+# ARGV[4] (a host this worker just gave up for its turn, so that another worker gets it).
+_ACQUIRE = _HOLDER + """
 local hosts = {}
-if #ARGV > 5 then
-  for i = 6, #ARGV do hosts[#hosts + 1] = ARGV[i] end
+if #ARGV > 4 then
+  for i = 5, #ARGV do hosts[#hosts + 1] = ARGV[i] end
 else
   hosts = redis.call('ZRANDMEMBER', KEYS[1], 64)
 end
 for _, h in ipairs(hosts) do
   local nb = tonumber(redis.call('HGET', KEYS[2], h) or '0')
-  if h ~= ARGV[5] and nb <= tonumber(ARGV[4]) then
-    local holder = redis.call('GET', ARGV[1] .. h)
-    if holder == ARGV[2] then return h end
-    if not holder and redis.call('SET', ARGV[1] .. h, ARGV[2], 'NX', 'PX', ARGV[3]) then return h end
+  if h ~= ARGV[4] and nb <= tonumber(ARGV[3]) then
+    local who = holder(KEYS[3], h)
+    if who == ARGV[1] then return h end
+    if not who then
+      redis.call('HSET', KEYS[3], h, ARGV[1] .. ' ' .. (now + tonumber(ARGV[2])))
+      return h
+    end
   end
 end
 return false
 """
 
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
+_RELEASE = _HOLDER + """
+if holder(KEYS[1], ARGV[2]) == ARGV[1] then
+  redis.call('HDEL', KEYS[1], ARGV[2])
   if tonumber(ARGV[3]) > 0 then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
   return 1
 end
 return 0
 """
 
-_RENEW = """
+# Renew the leases of the hosts ARGV[3…] that ARGV[1] holds; with no hosts given, drop every lease it holds
+# (a worker restarting under its old id). Expired fields are removed on the way.
+_RENEW = _HOLDER + """
 local n = 0
-for i, k in ipairs(KEYS) do
-  if redis.call('GET', k) == ARGV[1] then redis.call('PEXPIRE', k, ARGV[2]) n = n + 1 end
+if #ARGV > 2 then
+  for i = 3, #ARGV do
+    if holder(KEYS[1], ARGV[i]) == ARGV[1] then
+      redis.call('HSET', KEYS[1], ARGV[i], ARGV[1] .. ' ' .. (now + tonumber(ARGV[2])))
+      n = n + 1
+    end
+  end
+  return n
+end
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  local who = holder(KEYS[1], all[i])
+  if who == ARGV[1] or not who then redis.call('HDEL', KEYS[1], all[i]) n = n + 1 end
 end
 return n
+"""
+
+# The hosts leased now, as {host, holder, …}, by the server's clock.
+_LEASED = _HOLDER + """
+local out = {}
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  local who = holder(KEYS[1], all[i])
+  if who then out[#out + 1] = all[i] out[#out + 1] = who end
+end
+return out
 """
 
 
@@ -115,8 +169,30 @@ def as_text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def glob_escape(text: str) -> str:
+    """text matched literally by SCAN's MATCH (its glob knows * ? [ ] and \\)."""
+    return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def connect(url: str) -> redis.Redis:
+    """A client for the frontier's Redis: a Redis Cluster's own client when the server says it is one of a
+    cluster (a crawl's keys share one hash slot, so its scripts run on one node), else a plain one."""
+    client = redis.Redis.from_url(url)
+    try:
+        enabled = client.info("cluster").get("cluster_enabled")
+    except (redis.RedisError, OSError):
+        return client  # unreachable now: the first command says so where it is used
+    if not enabled:
+        return client
+    client.close()
+    from redis.cluster import RedisCluster
+
+    # The commands used here are the same on both clients (RedisCluster is not a subclass of Redis).
+    return RedisCluster.from_url(url)  # type: ignore[return-value]
 
 
 def reach_frontier(url: str) -> None:
@@ -157,7 +233,7 @@ class Frontier:
 
     def __init__(self, url: str, prefix: str = "nianbao") -> None:
         self.url = url
-        self.redis: redis.Redis = redis.Redis.from_url(url)
+        self.redis: redis.Redis = connect(url)
         self.prefix = prefix
         self._push = self.redis.register_script(_PUSH)
         self._pop = self.redis.register_script(_POP)
@@ -165,10 +241,13 @@ class Frontier:
         self._acquire = self.redis.register_script(_ACQUIRE)
         self._release = self.redis.register_script(_RELEASE)
         self._renew = self.redis.register_script(_RENEW)
+        self._leased = self.redis.register_script(_LEASED)
 
     # --- keys ---------------------------------------------------------------------------------------
     def key(self, *parts: str) -> str:
-        return ":".join((self.prefix, *parts))
+        """`{prefix}:part:…`: the braces are a Redis Cluster hash tag, so every key of one crawl is in one
+        slot and each script's keys live on one node."""
+        return ":".join((f"{{{self.prefix}}}", *parts))
 
     @property
     def seen_key(self) -> str:
@@ -197,26 +276,36 @@ class Frontier:
         self.redis.hdel(self.key("taken", worker), task)
 
     def requeue(self, worker: str, *, own: bool = False) -> int:
-        """Give worker's taken requests back to the queues (-1: it is alive and not own)."""
-        return int(self._requeue(keys=[self.key("alive", worker), self.key("taken", worker), self.key("hosts")],
-                                 args=[self.key("q", ""), "1" if own else "0"]))
+        """Give worker's taken requests back to the queues (-1: it is alive and not own). The script is told
+        the queues it may write (their hosts read from the taken hash just before); it moves what it was
+        told of, so a round that finds more (the hash changed between the two) runs again."""
+        total = 0
+        for _ in range(10):
+            taken = self.redis.hvals(self.key("taken", worker))
+            hosts = sorted({bytes(v).split(b"\n", 1)[0].decode() for v in taken})  # host, then a pickled request
+            moved, left = self._requeue(
+                keys=[self.key("alive", worker), self.key("taken", worker), self.key("hosts"),
+                      *(self.key("q", h) for h in hosts)], args=["1" if own else "0", *hosts])
+            if int(moved) < 0:
+                return -1
+            total += int(moved)
+            if not int(left):
+                return total
+        raise redis.RedisError(f"the taken requests of {worker} kept changing while being given back")
 
     # --- workers ------------------------------------------------------------------------------------
     def register(self, worker: str, ttl_ms: int, info: dict[str, Any]) -> int:
         """A worker starts: announce it and take back what an earlier run under the same id left taken."""
         self.redis.hset(self.key("workers"), worker, json.dumps(info, ensure_ascii=False))
         self.redis.set(self.key("alive", worker), "1", px=ttl_ms)
-        stale = [as_text(k) for k in self.redis.scan_iter(match=self.key("lease", "*"))
-                 if self.redis.get(k) == worker.encode()]
-        if stale:
-            self.redis.delete(*stale)
+        self._renew(keys=[self.key("leases")], args=[worker, ttl_ms])  # no hosts: drop its old leases
         return self.requeue(worker, own=True)
 
     def heartbeat(self, worker: str, ttl_ms: int, hosts: Iterable[str]) -> None:
         self.redis.set(self.key("alive", worker), "1", px=ttl_ms)
-        keys = [self.key("lease", h) for h in hosts]
-        if keys:
-            self._renew(keys=keys, args=[worker, ttl_ms])
+        held = list(hosts)
+        if held:
+            self._renew(keys=[self.key("leases")], args=[worker, ttl_ms, *held])
 
     def reap(self, me: str) -> int:
         """Requeue the taken requests of every worker whose heartbeat has run out. Returns how many."""
@@ -248,12 +337,12 @@ class Frontier:
         return int(self.redis.zcard(self.key("hosts")))
 
     def acquire(self, worker: str, ttl_ms: int, candidates: Iterable[str] = (), avoid: str = "") -> str | None:
-        got = self._acquire(keys=[self.key("hosts"), self.key("notbefore")],
-                            args=[self.key("lease", ""), worker, ttl_ms, now_ms(), avoid, *candidates])
+        got = self._acquire(keys=[self.key("hosts"), self.key("notbefore"), self.key("leases")],
+                            args=[worker, ttl_ms, now_ms(), avoid, *candidates])
         return as_text(got) if got else None
 
     def release(self, worker: str, host: str, *, not_before_ms: int = 0, delay: float | None = None) -> None:
-        self._release(keys=[self.key("lease", host), self.key("notbefore")], args=[worker, host, not_before_ms])
+        self._release(keys=[self.key("leases"), self.key("notbefore")], args=[worker, host, not_before_ms])
         if delay is not None:
             self.redis.hset(self.key("delay"), host, repr(delay))
 
@@ -264,11 +353,8 @@ class Frontier:
     def status(self) -> FrontierStatus:
         hosts = [as_text(h) for h in self.redis.zrange(self.key("hosts"), 0, -1)]
         queued = sum(int(self.redis.zcard(self.key("q", h))) for h in hosts)
-        leased: dict[str, str] = {}
-        for k in self.redis.scan_iter(match=self.key("lease", "*")):
-            holder = self.redis.get(k)
-            if holder:
-                leased[as_text(k)[len(self.key("lease", "")):]] = as_text(holder)
+        flat = [as_text(v) for v in self._leased(keys=[self.key("leases")])]
+        leased = dict(zip(flat[::2], flat[1::2], strict=True))
         workers = []
         for raw, info in sorted(self.redis.hgetall(self.key("workers")).items()):
             w = as_text(raw)
@@ -280,7 +366,7 @@ class Frontier:
 
     def clear(self) -> int:
         """Delete every key of this crawl (its queue, seen-set, leases and shared state). Returns how many."""
-        keys = list(self.redis.scan_iter(match=self.key("*"), count=1000))
+        keys = list(self.redis.scan_iter(match=glob_escape(self.key()) + ":*", count=1000))
         for i in range(0, len(keys), 500):
             self.redis.delete(*keys[i:i + 500])
         return len(keys)

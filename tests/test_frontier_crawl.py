@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from crawler.run import command, crawl, spawn
-from crawler.testing.redisd import RedisServer, running_redis
+from crawler.testing.redisd import RedisServer, running_redis, running_redis_cluster
 from crawler.testing.server import PortalServer, Site, serve_portals
 
 # Every test but the first starts loopback crawls (and a redis-server): e2e, on one xdist worker.
@@ -183,6 +183,25 @@ def test_a_killed_worker_loses_nothing(redis_server: RedisServer, one_machine: P
         inflight = server.max_inflight
     assert max(inflight.values()) <= 2, inflight
     merge([p for p in parts if p.exists()], tmp_path / "all.db")
+    assert_same(tmp_path / "all.db", one_machine)
+
+
+@pytest.mark.e2e  # loopback crawls, three Redis Cluster nodes
+def test_two_workers_on_a_redis_cluster_merge_into_the_one_machine_archive(one_machine: Path, tmp_path: Path) -> None:
+    """The same crawl with the frontier on a Redis Cluster of three nodes: the crawl's keys share one hash
+    slot, so its scripts run where their keys are, and the workers talk to the cluster with its client."""
+    from crawler.frontier import Frontier
+
+    parts = [tmp_path / "w1.db", tmp_path / "w2.db"]
+    with running_redis_cluster() as cluster, serve_portals(scale=SCALE) as server:
+        children = [worker(server, cluster.url, part, f"w{k}") for k, part in enumerate(parts, start=1)]
+        finish(*children)
+        inflight = server.max_inflight
+        state = Frontier(cluster.url).status()
+    assert all(reports_in(db) for db in parts), "both workers archived reports"
+    assert max(inflight.values()) <= 2, inflight
+    assert state.finished and not state.workers and not state.leased
+    merge(parts, tmp_path / "all.db")
     assert_same(tmp_path / "all.db", one_machine)
 
 

@@ -1,5 +1,6 @@
-"""The Redis side of the shared frontier (crawler/frontier.py) against a real redis-server: queueing with the
-seen-set, taking and acknowledging, a dead worker's requests given back, host leases held by one worker."""
+"""The Redis side of the shared frontier (crawler/frontier.py) against a real redis-server, and against a real
+Redis Cluster of three nodes: queueing with the seen-set, taking and acknowledging, a dead worker's requests
+given back, host leases held by one worker, the operator's command."""
 
 from __future__ import annotations
 
@@ -13,15 +14,26 @@ from pathlib import Path
 import pytest
 
 from crawler.frontier import Frontier
-from crawler.testing.redisd import RedisServer, running_redis
+from crawler.testing.redisd import RedisClusterServers, RedisServer, running_redis, running_redis_cluster
 
 pytestmark = pytest.mark.timeout(60)
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[RedisServer]:
-    with running_redis() as srv:
+@pytest.fixture(scope="module", params=["server", "cluster"])
+def server(request: pytest.FixtureRequest) -> Iterator[RedisServer | RedisClusterServers]:
+    """One redis-server; then a cluster, where a script may touch only keys of the slot it was sent to."""
+    with running_redis() if request.param == "server" else running_redis_cluster() as srv:
         yield srv
+
+
+def test_a_crawls_keys_share_one_cluster_slot(server: RedisServer | RedisClusterServers) -> None:
+    from redis.cluster import RedisCluster, key_slot
+
+    frontier = Frontier(server.url, prefix="t")
+    assert isinstance(frontier.redis, RedisCluster) == isinstance(server, RedisClusterServers)
+    keys = [frontier.key("q", "a.gov.cn"), frontier.key("q", "b.gov.cn"), frontier.key("leases"), frontier.seen_key,
+            frontier.key("taken", "w1"), frontier.key("state", "seen_reports")]
+    assert len({key_slot(k.encode()) for k in keys}) == 1
 
 
 @pytest.fixture
@@ -32,7 +44,7 @@ def frontier(server: RedisServer) -> Iterator[Frontier]:
     f.clear()
 
 
-def test_the_server_runs_without_persistence(server: RedisServer) -> None:
+def test_the_server_runs_without_persistence(server: RedisServer | RedisClusterServers) -> None:
     import redis
 
     config = redis.Redis.from_url(server.url).config_get("save")
@@ -55,7 +67,7 @@ def test_taken_requests_come_back_when_their_worker_dies(frontier: Frontier) -> 
     frontier.register("w1", 300, {})
     frontier.register("w2", 60_000, {})
     for n in range(3):
-        frontier.push("a.gov.cn", f"r{n}".encode())
+        frontier.push("a.gov.cn", f"r{n}\x80\n".encode("latin-1"))  # a pickled request is not text
     taken = [frontier.pop("a.gov.cn", "w1") for _ in range(3)]
     assert all(taken)
     frontier.ack("w1", taken[0][0])  # type: ignore[index]
@@ -65,7 +77,7 @@ def test_taken_requests_come_back_when_their_worker_dies(frontier: Frontier) -> 
     time.sleep(0.4)  # w1's heartbeat key expires
     assert frontier.reap("w2") == 2
     back = sorted(frontier.pop("a.gov.cn", "w2")[1] for _ in range(2))  # type: ignore[index]
-    assert back == [b"r1", b"r2"] and frontier.pop("a.gov.cn", "w2") is None
+    assert back == [b"r1\x80\n", b"r2\x80\n"] and frontier.pop("a.gov.cn", "w2") is None
     assert not frontier.others_busy("w2")
 
 
@@ -101,7 +113,7 @@ def test_a_lease_runs_out_when_its_holder_stops_renewing(frontier: Frontier) -> 
     assert frontier.acquire("w2", 200) == "a.gov.cn"
 
 
-def test_clear_removes_the_crawl_and_only_it(frontier: Frontier, server: RedisServer) -> None:
+def test_clear_removes_the_crawl_and_only_it(frontier: Frontier, server: RedisServer | RedisClusterServers) -> None:
     other = Frontier(server.url, prefix="other")
     other.push("b.gov.cn", b"x")
     frontier.push("a.gov.cn", b"r", fingerprint="f")
@@ -117,7 +129,8 @@ def nianbao(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_frontier_command_shows_queue_workers_leases_blocked_and_clears(frontier: Frontier,
-                                                                           server: RedisServer) -> None:
+                                                                           server: RedisServer | RedisClusterServers
+                                                                           ) -> None:
     from crawler.shared_state import RedisHostSet
 
     frontier.register("alpha:part-1", 60_000, {"db": "part-1.db"})

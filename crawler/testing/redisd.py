@@ -44,8 +44,9 @@ def _free_port() -> int:
 class RedisServer:
     """One redis-server process: `url` for clients, `stop()` ends it."""
 
-    def __init__(self, process: subprocess.Popen[bytes], port: int, workdir: str) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], port: int, workdir: str, bus_port: int | None = None) -> None:
         self.process, self.port, self.workdir = process, port, workdir
+        self.bus_port = bus_port  # a cluster node's bus
 
     @property
     def url(self) -> str:
@@ -62,7 +63,9 @@ class RedisServer:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def start_redis(attempts: int = 5) -> RedisServer:
+def start_redis(attempts: int = 5, *, cluster: bool = False) -> RedisServer:
+    """A redis-server on a free loopback port; with `cluster`, a node of a Redis Cluster (its bus on a second
+    free port) that `start_redis_cluster` joins to others."""
     # Debian installs it in /usr/bin, which a minimal PATH (cron, systemd) may lack.
     binary = shutil.which("redis-server") or shutil.which("redis-server", path="/usr/bin:/usr/sbin")
     if binary is None:
@@ -70,11 +73,14 @@ def start_redis(attempts: int = 5) -> RedisServer:
     for _ in range(attempts):
         port = _free_port()
         workdir = tempfile.mkdtemp(prefix="nianbao-redis-")
+        bus = _free_port() if cluster else None
+        node = ["--cluster-enabled", "yes", "--cluster-port", str(bus), "--cluster-config-file",
+                f"{workdir}/nodes.conf"] if cluster else []
         proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                                 "no", "--dir", workdir, "--protected-mode", "yes", "--loglevel", "warning"],
+                                 "no", "--dir", workdir, "--protected-mode", "yes", "--loglevel", "warning", *node],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 preexec_fn=_die_with_parent if sys.platform == "linux" else None)
-        server = RedisServer(proc, port, workdir)
+        server = RedisServer(proc, port, workdir, bus)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and proc.poll() is None:
             try:
@@ -94,3 +100,58 @@ def running_redis() -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+SLOTS = 16384
+
+
+class RedisClusterServers:
+    """Redis Cluster nodes, each a redis-server of its own holding a share of the hash slots."""
+
+    def __init__(self, nodes: list[RedisServer]) -> None:
+        self.nodes = nodes
+
+    @property
+    def url(self) -> str:
+        """Any node's URL: a cluster client learns the others from it."""
+        return self.nodes[0].url
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+
+
+def start_redis_cluster(nodes: int = 3, timeout: float = 30.0) -> RedisClusterServers:
+    """`nodes` cluster nodes on loopback, the slots split between them, introduced to each other (CLUSTER
+    ADDSLOTSRANGE and MEET, what `redis-cli --cluster create` does), returned once every node says ok."""
+    servers: list[RedisServer] = []
+    try:
+        for _ in range(nodes):
+            servers.append(start_redis(cluster=True))
+        clients = [redis.Redis(port=s.port, socket_timeout=5) for s in servers]
+        for k, client in enumerate(clients):
+            client.execute_command("CLUSTER", "ADDSLOTSRANGE", SLOTS * k // nodes, SLOTS * (k + 1) // nodes - 1)
+        for client in clients[1:]:
+            client.execute_command("CLUSTER", "MEET", "127.0.0.1", servers[0].port, servers[0].bus_port)
+        deadline = time.monotonic() + timeout
+        while not all(c.execute_command("CLUSTER", "INFO").decode().find("cluster_state:ok") >= 0 for c in clients):
+            if time.monotonic() > deadline:
+                raise RedisUnavailable(f"the {nodes} Redis Cluster nodes did not agree within {timeout:g} s")
+            time.sleep(0.1)
+        for client in clients:
+            client.close()
+    except BaseException:
+        for server in servers:
+            server.stop()
+        raise
+    return RedisClusterServers(servers)
+
+
+@contextlib.contextmanager
+def running_redis_cluster(nodes: int = 3) -> Iterator[RedisClusterServers]:
+    """A Redis Cluster of `nodes` for the duration of the block."""
+    cluster = start_redis_cluster(nodes)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
