@@ -282,7 +282,8 @@ class Frontier:
         total = 0
         for _ in range(10):
             taken = self.redis.hvals(self.key("taken", worker))
-            hosts = sorted({bytes(v).split(b"\n", 1)[0].decode() for v in taken})  # host, then a pickled request
+            # each value: the host, then a pickled request (not text)
+            hosts = sorted({(v if isinstance(v, bytes) else v.encode()).split(b"\n", 1)[0].decode() for v in taken})
             moved, left = self._requeue(
                 keys=[self.key("alive", worker), self.key("taken", worker), self.key("hosts"),
                       *(self.key("q", h) for h in hosts)], args=["1" if own else "0", *hosts])
