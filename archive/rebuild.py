@@ -102,7 +102,9 @@ def _rebuild(db_path: Path, raw_root: Path, progress: Callable[[int, int], None]
 
 class _ParseAhead:
     """Keeps the pool's workers busy with the documents of the next sources while one source is stored:
-    a window of about two documents a worker, so memory stays bounded and the writer keeps the order."""
+    a window of three documents a worker (one parsing, one in its pipe, one queued; each named by its raw
+    file, so the window holds paths and parsed reports, never the documents' bytes), so memory stays
+    bounded and the writer keeps the order."""
 
     def __init__(self, archive: Archive, pool: ParsePool, documents: list[list[str]]) -> None:
         self.archive, self.pool, self.documents = archive, pool, documents
