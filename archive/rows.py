@@ -76,17 +76,9 @@ def check_cell_rows(report_id: str, report: Report) -> list[dict[str, Any]]:
     return _dicts(report_id, CHECK_CELL_COLUMNS, check_cell_tuples(report))
 
 
-def fts_report_row(title: str | None, agency: str | None, sections: list[dict[str, str]]) -> dict[str, str]:
-    """The segmented text of a whole report: title, agency and every (already segmented) section."""
-    return {"title": segment(title), "agency": segment(agency), "body": fts_body(sections)}
-
-
-def fts_body(sections: list[dict[str, str]]) -> str:
-    return "\n".join(f"{s['heading']}\n{s['text']}" for s in sections)
-
-
-def fts_section_row(section: dict[str, Any]) -> dict[str, str]:
-    return {"heading": segment(section["heading"]), "text": segment(section["text"])}
+def fts_body(sections: list[tuple[str, str]]) -> str:
+    """The whole report's indexed body: every (already segmented) section's heading and text."""
+    return "\n".join(f"{heading}\n{text}" for heading, text in sections)
 
 
 @dataclass(frozen=True)
@@ -103,17 +95,14 @@ class Derived:
     cells: list[Row]
     checks: list[Row]
     check_cells: list[Row]
-    fts_title: str  # the report's own title, segmented ('' when it has none: the writer falls back to hints)
     fts_sections: list[tuple[str, str]]  # (heading, text) of each section, segmented, in `sections` order
-    fts_body: str
 
 
 def derive(report: Report) -> Derived:
-    segmented = [fts_section_row({"heading": s.heading, "text": s.text}) for s in report.sections]
     return Derived(content_key=content_key(report), figures_key=figures_key(report),
                    sections=section_tuples(report), cells=cell_tuples(report), checks=check_tuples(report),
-                   check_cells=check_cell_tuples(report), fts_title=segment(report.title),
-                   fts_sections=[(s["heading"], s["text"]) for s in segmented], fts_body=fts_body(segmented))
+                   check_cells=check_cell_tuples(report),
+                   fts_sections=[(segment(s.heading), segment(s.text)) for s in report.sections])
 
 
 class Fields(Protocol):

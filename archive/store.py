@@ -265,21 +265,18 @@ class Archive:
             raise RuntimeError("a batch is open already")
         conn = self.db.conn
         conn.commit()
-        self._batch = _Batch(commit_every)
+        batch = self._batch = _Batch(commit_every)
         conn.execute("BEGIN")
-        batch = self._batch
         try:
             yield
-            for agency_id in sorted(batch.agencies):
-                self._refresh_agency(agency_id)
-            conn.commit()
         except BaseException:
             conn.rollback()
-            self._batch = None
             with contextlib.suppress(sqlite3.Error), conn:  # the register of what the batch did commit
-                for agency_id in sorted(batch.agencies):
-                    self._refresh_agency(agency_id)
+                self._refresh_agencies(batch.agencies)
             raise
+        else:
+            with conn:
+                self._refresh_agencies(batch.agencies)
         finally:
             self._batch = None
 
@@ -509,8 +506,8 @@ class Archive:
                 [(vid, *row) for row in derived.check_cells])
         rowid = conn.execute("SELECT rowid FROM reports WHERE id = ?", [vid]).fetchone()[0]
         conn.execute("INSERT INTO reports_fts(rowid, title, agency, body) VALUES (?, ?, ?, ?)",
-                     [rowid, derived.fts_title if r.title else segment(title), segment(body.name if body else None),
-                      derived.fts_body])
+                     [rowid, segment(title), segment(body.name if body else None),
+                      rowmaker.fts_body(derived.fts_sections)])
         srowids = [row[0] for row in conn.execute("SELECT rowid FROM sections WHERE report_id = ? ORDER BY seq",
                                                   [vid]).fetchall()]
         conn.executemany("INSERT INTO sections_fts(rowid, heading, text) VALUES (?, ?, ?)",
@@ -577,8 +574,11 @@ class Archive:
             agencies |= self._refresh_publication(publication)
         if self._batch is not None:  # once, when the batch ends
             self._batch.agencies |= agencies
-            return
-        for agency_id in sorted(agencies):
+        else:
+            self._refresh_agencies(agencies)
+
+    def _refresh_agencies(self, agency_ids: set[str]) -> None:
+        for agency_id in sorted(agency_ids):
             self._refresh_agency(agency_id)
 
     def _refresh_publication(self, publication: str) -> set[str]:

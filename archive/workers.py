@@ -273,7 +273,7 @@ class _Worker:
         self.log_start = 0
         self.jobs: deque[_Job] = deque()  # the first is being parsed, the rest wait in its pipe
         self.deadline = 0.0
-        self.broken = False  # a job could not be sent: it takes no more
+        self.broken = False  # it takes no more (a job could not be sent, or the pool stopped): retired when free
         with contextlib.suppress(OSError):  # it died at start: the first job will say why
             _send(self.stdin, {"memory_mb": limits.memory_mb, "cpu_s": limits.cpu_s, "caps": dict(limits.caps)})
 
@@ -477,16 +477,14 @@ class ParsePool:
             self._done[job.key] = Outcome("stopped", error=reason)
         self._queue.clear()
         for worker in list(self._busy):
-            waiting = list(worker.jobs)[1:] if not running else list(worker.jobs)
-            for job in waiting:  # never started: stopped whether or not the running one may finish
+            stopped = list(worker.jobs)[0 if running else 1:]  # those held in its pipe never started
+            for job in stopped:
                 self._record(job, Outcome("stopped", error=reason))
             if running:
-                self._busy.remove(worker)
                 worker.jobs.clear()
-                worker.kill()
-            else:  # the running one finishes; the worker takes nothing more
-                while len(worker.jobs) > 1:
-                    worker.jobs.pop()
+                self._retire(worker)
+            else:  # the running one finishes; then the worker goes, with what its pipe still holds
+                worker.jobs = deque([worker.job])
                 worker.broken = True
 
     def result(self, key: object) -> Outcome:
@@ -548,7 +546,7 @@ class ParsePool:
     def _replied(self, worker: _Worker, outcome: Outcome, *, keep: bool) -> None:
         """The worker's first job is done; a worker not kept is replaced and what it held goes back first."""
         self._record(worker.advance(), outcome)
-        if not keep:
+        if not keep or worker.broken:
             self._retire(worker)
         elif not worker.jobs:
             self._busy.remove(worker)

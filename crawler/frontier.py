@@ -131,19 +131,21 @@ end
 return 0
 """
 
-# Renew the leases of the hosts ARGV[3…] that ARGV[1] holds; with no hosts given, drop every lease it holds
-# (a worker restarting under its old id). Expired fields are removed on the way.
+# Renew the leases of the hosts ARGV[3…] that ARGV[1] holds.
 _RENEW = _HOLDER + """
 local n = 0
-if #ARGV > 2 then
-  for i = 3, #ARGV do
-    if holder(KEYS[1], ARGV[i]) == ARGV[1] then
-      redis.call('HSET', KEYS[1], ARGV[i], ARGV[1] .. ' ' .. (now + tonumber(ARGV[2])))
-      n = n + 1
-    end
+for i = 3, #ARGV do
+  if holder(KEYS[1], ARGV[i]) == ARGV[1] then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[1] .. ' ' .. (now + tonumber(ARGV[2])))
+    n = n + 1
   end
-  return n
 end
+return n
+"""
+
+# Drop every lease ARGV[1] holds (a worker restarting under its old id), and the expired ones on the way.
+_DROP_LEASES = _HOLDER + """
+local n = 0
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
   local who = holder(KEYS[1], all[i])
@@ -241,6 +243,7 @@ class Frontier:
         self._acquire = self.redis.register_script(_ACQUIRE)
         self._release = self.redis.register_script(_RELEASE)
         self._renew = self.redis.register_script(_RENEW)
+        self._drop_leases = self.redis.register_script(_DROP_LEASES)
         self._leased = self.redis.register_script(_LEASED)
 
     # --- keys ---------------------------------------------------------------------------------------
@@ -299,14 +302,12 @@ class Frontier:
         """A worker starts: announce it and take back what an earlier run under the same id left taken."""
         self.redis.hset(self.key("workers"), worker, json.dumps(info, ensure_ascii=False))
         self.redis.set(self.key("alive", worker), "1", px=ttl_ms)
-        self._renew(keys=[self.key("leases")], args=[worker, ttl_ms])  # no hosts: drop its old leases
+        self._drop_leases(keys=[self.key("leases")], args=[worker])
         return self.requeue(worker, own=True)
 
     def heartbeat(self, worker: str, ttl_ms: int, hosts: Iterable[str]) -> None:
         self.redis.set(self.key("alive", worker), "1", px=ttl_ms)
-        held = list(hosts)
-        if held:
-            self._renew(keys=[self.key("leases")], args=[worker, ttl_ms, *held])
+        self._renew(keys=[self.key("leases")], args=[worker, ttl_ms, *hosts])
 
     def reap(self, me: str) -> int:
         """Requeue the taken requests of every worker whose heartbeat has run out. Returns how many."""

@@ -39,7 +39,7 @@ def test_a_busy_worker_holds_the_next_file_and_derives_the_rows(tmp_path: Path) 
     for outcome in outcomes:
         assert outcome.kind == "ok" and outcome.report is not None
         assert outcome.derived == derive(outcome.report)  # the worker's rows are the writer's own
-        assert outcome.derived.cells and outcome.derived.fts_body
+        assert outcome.derived.cells and outcome.derived.fts_sections
 
 
 def test_bytes_are_never_held_behind_a_busy_worker() -> None:
